@@ -1,0 +1,48 @@
+# Information Theory for Language Models: the course's commands. `make help` lists them.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+# The CPU build of PyTorch, installed before anything else so that no CUDA build is pulled in.
+TORCH  ?= torch==2.13.0
+
+.DEFAULT_GOAL := help
+.PHONY: help install demo test test-fast lint format release sync clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+install: $(VENV)/.installed ## Create .venv with the CPU build of PyTorch and the course
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet "$(TORCH)"
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+demo: install ## The main job: build the release and grade a demo class
+	$(BIN)/python -m autograder demo
+
+test: install ## Lint, then every test (slow ones included)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+test-fast: install ## Tests without the slow (notebook-executing) ones
+	$(BIN)/python -m pytest -m "not slow"
+
+lint: install ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check autograder course solutions tests
+
+format: install ## ruff format and fix
+	$(BIN)/ruff format autograder course solutions tests
+	$(BIN)/ruff check --fix .
+
+release: install ## Rebuild release/ and dist/ from source/
+	$(BIN)/python -m autograder release
+
+sync: install ## Write solution cells of source/ from solutions/
+	$(BIN)/python -m autograder sync
+
+clean: ## Remove build outputs (not .venv)
+	rm -rf build dist .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Instructor tooling for the course: build the release, grade submissions, feedback, reports."""
