@@ -1,0 +1,124 @@
+"""The instructor's command line: ``python -m autograder COMMAND``.
+
+    python -m autograder demo                    # release + grade a demo class (the main job)
+    python -m autograder release                 # source/ -> release/ and the student bundle
+    python -m autograder grade 01-entropy        # grade ./submitted into ./gradebook.db
+    python -m autograder sync [--check]          # solution cells <- solutions/
+
+Each command is a thin wrapper over a plain function that the tests call directly.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from autograder.assignments import REPO, built_assignments, get_assignment
+
+
+def _assignments(ids: tuple[str, ...]):
+    try:
+        return [get_assignment(i) for i in ids] if ids else built_assignments()
+    except KeyError as error:
+        raise click.BadParameter(str(error.args[0])) from None
+
+
+@click.group()
+def main() -> None:
+    """Information Theory for Language Models: build, grade and report."""
+
+
+@main.command()
+@click.argument("assignment_ids", nargs=-1)
+@click.option(
+    "--check", "check_only", is_flag=True, help="Only report differences (exit 1 if any)."
+)
+def sync(assignment_ids: tuple[str, ...], check_only: bool) -> None:
+    """Write each solution cell of source/ from its reference function in solutions/."""
+    from autograder.notebook import sync as sync_notebook
+
+    stale_any = False
+    for assignment in _assignments(assignment_ids):
+        stale = sync_notebook(assignment, check_only=check_only)
+        stale_any |= bool(stale)
+        verb = "differ" if check_only else "updated"
+        click.echo(f"{assignment.id}: " + (f"{verb}: {', '.join(stale)}" if stale else "in sync"))
+    if check_only and stale_any:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("assignment_ids", nargs=-1)
+def release(assignment_ids: tuple[str, ...]) -> None:
+    """Rebuild release/ with nbgrader and zip the student bundle into dist/."""
+    from autograder.release import build_bundle, build_release
+
+    start = time.perf_counter()
+    for notebook in build_release(assignments=_assignments(assignment_ids)):
+        click.echo(f"released {notebook.relative_to(REPO)}")
+    bundle = build_bundle()
+    click.echo(f"student bundle: {bundle.relative_to(REPO)}  ({time.perf_counter() - start:.1f} s)")
+
+
+@main.command()
+@click.argument("assignment_id")
+@click.option(
+    "--course-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="nbgrader course folder holding submitted/<student>/<assignment>/.",
+)
+def grade(assignment_id: str, course_dir: Path) -> None:
+    """Autograde every submission of ASSIGNMENT_ID; write feedback and a grades CSV."""
+    from autograder.grading import format_table
+    from autograder.grading import grade as grade_assignment
+
+    (assignment,) = _assignments((assignment_id,))
+    if not (course_dir / "submitted").is_dir():
+        raise click.ClickException(f"no submitted/ folder in {course_dir.resolve()}")
+    start = time.perf_counter()
+    grades = grade_assignment(course_dir, assignment)
+    click.echo(format_table(grades))
+    click.echo(f"\ngrades:   {grades.csv_path}\nfeedback: {grades.feedback_dir}")
+    click.echo(f"graded {len(grades.students)} submissions in {time.perf_counter() - start:.1f} s")
+
+
+@main.command()
+@click.option(
+    "--course-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=REPO / "build" / "demo",
+    show_default=True,
+    help="Where to create the demo course folder (replaced on every run).",
+)
+def demo(course_dir: Path) -> None:
+    """Build the release, then grade a generated demo class and print its grades."""
+    from autograder.demo import run_demo
+    from autograder.release import build_bundle, build_release
+
+    start = time.perf_counter()
+    click.echo("Building the release from source/ ...")
+    for notebook in build_release():
+        click.echo(f"  {notebook.relative_to(REPO)}")
+    click.echo(f"  student bundle: {build_bundle().relative_to(REPO)}")
+    click.echo(f"\nGrading the demo class in {course_dir} ...")
+    failures = 0
+    for result in run_demo(course_dir):
+        assignment = result.grades.assignment
+        click.echo(f"\n{assignment.id}: {assignment.title} ({assignment.total_points:g} points)\n")
+        click.echo(result.table())
+        failures += sum(not ok for ok in result.as_expected().values())
+        click.echo(f"\n  grades CSV: {result.grades.csv_path}")
+        click.echo(f"  feedback:   {result.grades.feedback_dir}/<student>/{assignment.id}/")
+    click.echo(
+        f"\nGradebook: {course_dir / 'gradebook.db'}  (try: cd {course_dir} && nbgrader export)"
+    )
+    click.echo(f"Done in {time.perf_counter() - start:.0f} s.")
+    if failures:
+        raise click.ClickException(
+            f"{failures} demo submissions did not get the grade they were built for"
+        )

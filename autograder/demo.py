@@ -1,0 +1,124 @@
+"""A demo class: generated submissions whose grades we know in advance, graded end to end.
+
+    python -m autograder demo             # build the release, grade the demo class, print grades
+
+For each assignment, the class is:
+
+- ``alt-correct``: every exercise answered correctly but unlike the reference
+  (``autograder/examples``: ALTERNATIVES) -> full points;
+- ``blank``: the release notebook as handed out -> 0 points, and the grader does not crash;
+- ``mistake-<exercise>``: the reference everywhere except one exercise, which holds a classic
+  mistake (the first one listed for that exercise in MISTAKES) -> loses points on that
+  exercise only.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+import shutil
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder.assignments import REPO, Assignment, built_assignments
+from autograder.grading import AssignmentGrades, format_table, grade
+from autograder.notebook import find_cell, read, write
+from autograder.release import generate, prepare_course_dir
+
+
+@dataclass
+class DemoStudent:
+    id: str
+    answers: dict  # exercise name -> function whose source becomes the answer (missing: blank)
+    expectation: str  # "full", "zero", or the exercise that must lose points
+
+    def check(self, assignment: Assignment, scores: dict[str, float | None]) -> bool:
+        """Did this student get the grade we built them to get?"""
+        full = {e.name: e.points for e in assignment.exercises}
+        if self.expectation == "full":
+            return all(scores[n] == full[n] for n in full)
+        if self.expectation == "zero":
+            return all(scores[n] == 0 for n in full)
+        wrong = self.expectation
+        return (
+            scores[wrong] is not None
+            and scores[wrong] < full[wrong]
+            and all(scores[n] == full[n] for n in full if n != wrong)
+        )
+
+    def describe(self) -> str:
+        if self.expectation == "full":
+            return "expects full points"
+        if self.expectation == "zero":
+            return "expects 0"
+        return f"expects a loss on {self.expectation} only"
+
+
+def answer_source(fn, name: str) -> str:
+    """The source of ``fn`` as a notebook answer defining ``name``."""
+    source = textwrap.dedent(inspect.getsource(fn))
+    return re.sub(rf"^def {re.escape(fn.__name__)}\(", f"def {name}(", source, count=1, flags=re.M)
+
+
+def demo_students(assignment: Assignment) -> list[DemoStudent]:
+    examples = importlib.import_module(f"autograder.examples.{assignment.module}")
+    reference = assignment.reference()
+    ref = {e.name: getattr(reference, e.name) for e in assignment.exercises}
+    students = [
+        DemoStudent("alt-correct", {n: examples.ALTERNATIVES[n][0] for n in ref}, "full"),
+        DemoStudent("blank", {}, "zero"),
+    ]
+    for exercise in assignment.exercises:
+        mistakes = [m for m in examples.MISTAKES if m.exercise == exercise.name]
+        if mistakes:
+            answers = dict(ref)
+            answers[exercise.name] = mistakes[0].fn
+            students.append(DemoStudent(f"mistake-{exercise.name}", answers, exercise.name))
+    return students
+
+
+def write_submission(course_dir: Path, assignment: Assignment, student: DemoStudent) -> Path:
+    """The release notebook with this student's answers pasted into the solution cells."""
+    nb = read(course_dir / "release" / assignment.id / assignment.notebook)
+    for name, fn in student.answers.items():
+        find_cell(nb, name).source = answer_source(fn, name)
+    path = course_dir / "submitted" / student.id / assignment.id / assignment.notebook
+    write(nb, path)
+    return path
+
+
+@dataclass
+class DemoResult:
+    grades: AssignmentGrades
+    students: list[DemoStudent]
+
+    def as_expected(self) -> dict[str, bool]:
+        scores = {s.student: s.scores for s in self.grades.students}
+        return {d.id: d.check(self.grades.assignment, scores[d.id]) for d in self.students}
+
+    def table(self) -> str:
+        ok = self.as_expected()
+        notes = {
+            d.id: ("✓ " if ok[d.id] else "✗ UNEXPECTED: ") + d.describe() for d in self.students
+        }
+        return format_table(self.grades, notes)
+
+
+def run_demo(
+    course_dir: Path = REPO / "build" / "demo", assignments: list[Assignment] | None = None
+) -> list[DemoResult]:
+    """Create the demo course folder from scratch, write the class, grade it."""
+    assignments = built_assignments() if assignments is None else assignments
+    if course_dir.exists():
+        shutil.rmtree(course_dir)
+    prepare_course_dir(course_dir, assignments)
+    results = []
+    for assignment in assignments:
+        generate(course_dir, assignment)
+        students = demo_students(assignment)
+        for student in students:
+            write_submission(course_dir, assignment, student)
+        results.append(DemoResult(grade(course_dir, assignment), students))
+    return results
