@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 CALL_SECONDS = 20.0  # one call of a student's function, generous: slow but correct earns points
+CHECK_SECONDS = 150.0  # all calls of one check, well inside nbgrader's 300 s per cell
 
 
 @dataclass
@@ -191,8 +192,9 @@ def _same(a, b) -> bool:
         return True
 
 
-def call(fn: Callable, case: Case, seconds: float = CALL_SECONDS) -> Outcome:
+def call(fn: Callable, case: Case, seconds: float | None = None) -> Outcome:
     """Call ``fn`` on a copy of the case's inputs, quietly and within a time limit."""
+    seconds = CALL_SECONDS if seconds is None else seconds
     args = _snapshot(case.args)
     kwargs = _snapshot(case.kwargs)
     if args is None or kwargs is None:
@@ -218,9 +220,32 @@ def call(fn: Callable, case: Case, seconds: float = CALL_SECONDS) -> Outcome:
     return outcome
 
 
-def run_cases(fn: Callable, criteria: Sequence[Criterion]) -> list[list[Outcome]]:
-    """Call ``fn`` on every case of every criterion."""
-    return [[call(fn, case) for case in criterion.cases] for criterion in criteria]
+def run_cases(
+    fn: Callable, criteria: Sequence[Criterion], budget: float | None = None
+) -> list[list[Outcome]]:
+    """Call ``fn`` on every case of every criterion, within a total time ``budget``.
+
+    Once the budget is spent, the remaining cases are not run and count as timed out, so a
+    uniformly slow answer gets partial credit instead of tripping nbgrader's cell timeout.
+    """
+    deadline = time.perf_counter() + (CHECK_SECONDS if budget is None else budget)
+    outcomes = []
+    for criterion in criteria:
+        group = []
+        for case in criterion.cases:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                group.append(
+                    Outcome(
+                        error="TimeoutError",
+                        error_types=("TimeoutError",),
+                        message="not run: the check's time budget was used up by earlier cases",
+                    )
+                )
+            else:
+                group.append(call(fn, case, min(CALL_SECONDS, left)))
+        outcomes.append(group)
+    return outcomes
 
 
 # -- judging ----------------------------------------------------------------------------------
@@ -235,7 +260,7 @@ def judge(
     mistakes: Sequence = (),
 ) -> Result:
     """Compare the student's outcomes with the reference's and turn them into points."""
-    expected = run_cases(reference, criteria)
+    expected = run_cases(reference, criteria, budget=math.inf)
     results: list[CriterionResult] = []
     failed_cases: list[tuple[int, int]] = []
     for ci, criterion in enumerate(criteria):

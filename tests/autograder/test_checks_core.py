@@ -78,6 +78,22 @@ def test_slow_call_is_stopped(monkeypatch):
     assert time.perf_counter() - start < 5
 
 
+def test_check_budget_bounds_a_slow_answer(monkeypatch):
+    """Does a uniformly slow answer stop at the check's budget with partial results?"""
+    monkeypatch.setattr(core, "CALL_SECONDS", 0.2)
+
+    def slow_entropy(p, base=2):
+        time.sleep(0.1)
+        return reference.entropy(p, base)
+
+    criteria = criteria_for("entropy")
+    start = time.perf_counter()
+    outcomes = core.run_cases(slow_entropy, criteria, budget=0.5)
+    assert time.perf_counter() - start < 2
+    flat = [o for group in outcomes for o in group]
+    assert flat[0].error is None and flat[-1].error == "TimeoutError"
+
+
 def test_except_exception_cannot_swallow_the_timeout():
     """Does the time limit get through a student's bare `except Exception`?"""
 
