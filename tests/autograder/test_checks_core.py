@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import solutions.entropy as reference
-from autograder.checks import check, core, grade_function
+from autograder.checks import check, core, criteria_for, grade_function
 from autograder.examples import entropy as examples
 
 
