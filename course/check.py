@@ -1,6 +1,11 @@
 """Visible-test helpers: each check says what it tested, and on failure what was expected,
 what came back, and a hint when the difference looks like a classic slip.
 
+While a student works, a failed check raises :class:`VisibleTestFailure` and stops the cell.
+While nbgrader grades (``NBGRADER_EXECUTION=autograde``), it prints the same message and lets
+the cell go on to the hidden check, whose points then stand: the same mistake costs the same
+points whether or not a visible test happens to catch it.
+
 >>> from course.check import expect_close
 >>> expect_close(0.1 + 0.2, 0.3, "floating-point sums are close, not equal")
 ✓ floating-point sums are close, not equal
@@ -9,6 +14,7 @@ what came back, and a hint when the difference looks like a classic slip.
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 
@@ -30,11 +36,23 @@ def _short(value, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _grading() -> bool:
+    return os.environ.get("NBGRADER_EXECUTION") == "autograde"
+
+
+def _report(message: str) -> None:
+    """Stop the cell with the message, or while grading, print it and go on."""
+    if _grading():
+        print(message)
+        return
+    raise VisibleTestFailure(message)
+
+
 def _fail(what: str, expected, got, hint: str = "") -> None:
     lines = [f"✗ {what}", f"  expected: {_short(expected)}", f"  got:      {_short(got)}"]
     if hint:
         lines.append(f"  hint: {hint}")
-    raise VisibleTestFailure("\n".join(lines))
+    _report("\n".join(lines))
 
 
 def _guess_hint(got, expected) -> str:
@@ -64,16 +82,15 @@ def _guess_hint(got, expected) -> str:
 
 def expect_close(got, expected, what: str, *, rtol: float = 1e-6, atol: float = 1e-9) -> None:
     """Check that ``got`` equals ``expected`` within tolerances (same shape; inf == inf)."""
-    hint = _guess_hint(got, expected)
     if got is None:
-        _fail(what, expected, got, hint)
+        return _fail(what, expected, got, _guess_hint(got, expected))
     try:
         g = np.asarray(got, dtype=float)
     except (TypeError, ValueError):
-        _fail(what, expected, got, "the result is not a number or an array of numbers.")
+        return _fail(what, expected, got, "the result is not a number or an array of numbers.")
     e = np.asarray(expected, dtype=float)
     if g.shape != e.shape or not np.allclose(g, e, rtol=rtol, atol=atol, equal_nan=False):
-        _fail(what, expected, got, hint)
+        return _fail(what, expected, got, _guess_hint(got, expected))
     print(f"✓ {what}")
 
 
@@ -83,14 +100,14 @@ def expect_equal(got, expected, what: str) -> None:
     if isinstance(equal, np.ndarray):
         equal = equal.shape == np.shape(expected) and bool(equal.all())
     if not equal:
-        _fail(what, expected, got, _guess_hint(got, expected) if got is None else "")
+        return _fail(what, expected, got, _guess_hint(got, expected) if got is None else "")
     print(f"✓ {what}")
 
 
 def expect_true(condition, what: str, hint: str = "") -> None:
     """Check that a property holds, e.g. ``expect_true(0 <= h <= 1, "H_b is in [0, 1]")``."""
     if not bool(condition):
-        raise VisibleTestFailure(f"✗ {what}" + (f"\n  hint: {hint}" if hint else ""))
+        return _report(f"✗ {what}" + (f"\n  hint: {hint}" if hint else ""))
     print(f"✓ {what}")
 
 
@@ -104,11 +121,11 @@ def expect_raises(exception: type[BaseException], fn, *args, what: str, **kwargs
     except NotImplementedError:
         raise
     except Exception as error:  # noqa: BLE001 - we report whatever came instead
-        raise VisibleTestFailure(
+        return _report(
             f"✗ {what}\n  expected: {exception.__name__}\n"
             f"  got:      {type(error).__name__}: {error}"
-        ) from None
-    raise VisibleTestFailure(
+        )
+    _report(
         f"✗ {what}\n  expected: {exception.__name__} to be raised\n"
         f"  got:      a return value, {_short(result)}"
     )

@@ -124,5 +124,15 @@ def test_expect_raises_reports_what_happened_instead():
         expect_raises(ValueError, _stub, what="a stub")
 
 
+def test_failures_print_instead_of_raising_while_grading(monkeypatch, capsys):
+    """While nbgrader grades, does a failed visible test print and let the cell go on?"""
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    expect_close(2.0, 1.0, "two is not one")
+    expect_raises(ValueError, int, "3", what="no error")
+    expect_true(False, "false")
+    out = capsys.readouterr().out
+    assert out.count("✗") == 3 and "✓" not in out
+
+
 def _stub():
     raise NotImplementedError
