@@ -87,7 +87,7 @@ def entropy(p, base=2):
     if not math.isclose(p.sum(), 1.0, rel_tol=0.0, abs_tol=1e-6):
         raise ValueError(f"p must sum to 1 (it sums to {p.sum()})")
     nz = p[p > 0]  # 0 log 0 = 0: zero entries contribute nothing
-    return float(-np.sum(nz * np.log(nz)) / np.log(base))
+    return float(-np.sum(nz * np.log(nz)) / np.log(base) + 0.0)  # + 0.0: no -0.0
 
 
 def binary_entropy(p):
@@ -144,7 +144,7 @@ def joint_entropy(pxy, base=2):
     """
     pxy = np.asarray(pxy, dtype=float)
     nz = pxy[pxy > 0]
-    return float(-np.sum(nz * np.log(nz)) / np.log(base))
+    return float(-np.sum(nz * np.log(nz)) / np.log(base) + 0.0)  # + 0.0: no -0.0
 
 
 def conditional_entropy(pxy, base=2):
