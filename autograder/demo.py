@@ -33,6 +33,7 @@ class DemoStudent:
     id: str
     answers: dict  # exercise name -> function whose source becomes the answer (missing: blank)
     expectation: str  # "full", "zero", or the exercise that must lose points
+    may_also_lose: tuple[str, ...] = ()  # exercises written wrongly together with it
 
     def check(self, assignment: Assignment, scores: dict[str, float | None]) -> bool:
         """Did this student get the grade we built them to get?"""
@@ -42,10 +43,11 @@ class DemoStudent:
         if self.expectation == "zero":
             return all(scores[n] == 0 for n in full)
         wrong = self.expectation
+        spared = [n for n in full if n != wrong and n not in self.may_also_lose]
         return (
             scores[wrong] is not None
             and scores[wrong] < full[wrong]
-            and all(scores[n] == full[n] for n in full if n != wrong)
+            and all(scores[n] == full[n] for n in spared)
         )
 
     def describe(self) -> str:
@@ -53,7 +55,10 @@ class DemoStudent:
             return "expects full points"
         if self.expectation == "zero":
             return "expects 0"
-        return f"expects a loss on {self.expectation} only"
+        also = (
+            f" (and {', '.join(self.may_also_lose)}, written with it)" if self.may_also_lose else ""
+        )
+        return f"expects a loss on {self.expectation}{also} only"
 
 
 def answer_source(fn, name: str) -> str:
@@ -73,9 +78,13 @@ def demo_students(assignment: Assignment) -> list[DemoStudent]:
     for exercise in assignment.exercises:
         mistakes = [m for m in examples.MISTAKES if m.exercise == exercise.name]
         if mistakes:
-            answers = dict(ref)
-            answers[exercise.name] = mistakes[0].fn
-            students.append(DemoStudent(f"mistake-{exercise.name}", answers, exercise.name))
+            mistake = mistakes[0]
+            answers = {**ref, exercise.name: mistake.fn, **mistake.companions}
+            students.append(
+                DemoStudent(
+                    f"mistake-{exercise.name}", answers, exercise.name, tuple(mistake.companions)
+                )
+            )
     return students
 
 

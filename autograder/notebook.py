@@ -64,11 +64,20 @@ def solution_cell(name: str, source: str = ""):
     return cell
 
 
+def check_call(name: str) -> str:
+    """The hidden test's one line, e.g. ``check("arithmetic_decode", arithmetic_decode,
+    encoder=arithmetic_encode)`` (partners from the spec module's PARTNERS)."""
+    from autograder.checks import partners_for
+
+    extra = "".join(f", {key}={other}" for key, other in partners_for(name).items())
+    return f'check("{name}", {name}{extra})'
+
+
 def test_cell(name: str, points: float, visible: str):
     """Visible tests, then the hidden check (removed from the release)."""
     source = (
         textwrap.dedent(visible).strip()
-        + f'\n\n{BEGIN_HIDDEN}\nfrom autograder.checks import check\n\ncheck("{name}", {name})\n'
+        + f"\n\n{BEGIN_HIDDEN}\nfrom autograder.checks import check\n\n{check_call(name)}\n"
         + END_HIDDEN
     )
     cell = nbformat.v4.new_code_cell(source)

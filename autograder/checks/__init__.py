@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from dataclasses import replace
 
 from autograder.assignments import find_exercise
 from autograder.checks.core import Criterion, CriterionResult, Result, judge, run_cases
 
-__all__ = ["check", "grade_function", "criteria_for", "mistakes_for"]
+__all__ = ["check", "grade_function", "criteria_for", "mistakes_for", "partners_for"]
 
 
 def _spec_module(module: str):
@@ -34,20 +35,61 @@ def mistakes_for(name: str) -> list:
     return [m for m in examples.MISTAKES if m.exercise == name]
 
 
-def grade_function(name: str, fn: Callable) -> Result:
-    """Run and judge a student's function; nothing is printed."""
+def partners_for(name: str) -> dict[str, str]:
+    """The other exercises a check runs together with ``name``: ``{keyword: exercise}``.
+
+    Declared once per spec module as ``PARTNERS`` (e.g. the arithmetic decoder is checked by
+    a round trip through the student's own encoder: ``{"encoder": "arithmetic_encode"}``);
+    the notebook's test cell passes those functions to :func:`check`.
+    """
+    assignment, _ = find_exercise(name)
+    return dict(getattr(_spec_module(assignment.module), "PARTNERS", {}).get(name, {}))
+
+
+def grade_function(name: str, fn: Callable, **partners: Callable) -> Result:
+    """Run and judge a student's function; nothing is printed.
+
+    ``partners`` are the student's functions named by :func:`partners_for`; the reference is
+    judged with the reference functions of the same exercises.
+    """
     assignment, exercise = find_exercise(name)
     criteria = criteria_for(name)
-    if not callable(fn):
+    wanted = partners_for(name)
+    if (
+        not callable(fn)
+        or set(partners) != set(wanted)
+        or not all(map(callable, partners.values()))
+    ):
+        note = (
+            f"{name} is not a function."
+            if not callable(fn)
+            else f"{name} is checked together with {', '.join(wanted.values()) or 'nothing'}, "
+            "which must be defined as functions."
+        )
         results = [CriterionResult(c.name, c.weight, False, len(c.cases)) for c in criteria]
-        return Result(name, 0.0, exercise.points, results, note=f"{name} is not a function.")
-    outcomes = run_cases(fn, criteria)
-    reference = getattr(assignment.reference(), name)
-    return judge(name, exercise.points, criteria, outcomes, reference, mistakes_for(name))
+        return Result(name, 0.0, exercise.points, results, note=note)
+    outcomes = run_cases(fn, criteria, partners=partners)
+    module = assignment.reference()
+    # A mistake's companions are named by exercise; the check's adapters take keywords.
+    mistakes = [
+        replace(
+            m, companions={k: m.companions[ex] for k, ex in wanted.items() if ex in m.companions}
+        )
+        for m in mistakes_for(name)
+    ]
+    return judge(
+        name,
+        exercise.points,
+        criteria,
+        outcomes,
+        getattr(module, name),
+        mistakes,
+        {key: getattr(module, other) for key, other in wanted.items()},
+    )
 
 
-def check(name: str, fn: Callable) -> float:
+def check(name: str, fn: Callable, **partners: Callable) -> float:
     """Grade ``fn`` as the exercise ``name``: print the report, return the points."""
-    result = grade_function(name, fn)
+    result = grade_function(name, fn, **partners)
     print(result.report())
     return float(result.points)

@@ -49,6 +49,13 @@ class Case:
 Compare = Callable[["Outcome", "Outcome", Case], "str | None"]
 
 
+# An adapter turns the graded function (and its partners, e.g. the student's own encoder
+# for a decoder) into the callable that is actually run on the cases. Adapters are how a
+# check exercises several student functions together, or reads gradients from a PyTorch
+# loss, while every student call still happens in the run step and the judge sees data only.
+Adapter = Callable[[Callable, dict], Callable]
+
+
 @dataclass
 class Criterion:
     """A named requirement of the contract, checked on a group of cases."""
@@ -57,6 +64,10 @@ class Criterion:
     cases: list[Case]
     compare: Compare
     weight: float = 1.0
+    adapt: Adapter | None = None  # None: call the graded function itself
+
+    def target(self, fn: Callable, partners: dict | None = None) -> Callable:
+        return fn if self.adapt is None else self.adapt(fn, partners or {})
 
 
 @dataclass
@@ -221,9 +232,12 @@ def call(fn: Callable, case: Case, seconds: float | None = None) -> Outcome:
 
 
 def run_cases(
-    fn: Callable, criteria: Sequence[Criterion], budget: float | None = None
+    fn: Callable,
+    criteria: Sequence[Criterion],
+    budget: float | None = None,
+    partners: dict | None = None,
 ) -> list[list[Outcome]]:
-    """Call ``fn`` on every case of every criterion, within a total time ``budget``.
+    """Call ``fn`` (adapted per criterion) on every case, within a total time ``budget``.
 
     Once the budget is spent, the remaining cases are not run and count as timed out, so a
     uniformly slow answer gets partial credit instead of tripping nbgrader's cell timeout.
@@ -232,6 +246,7 @@ def run_cases(
     outcomes = []
     for criterion in criteria:
         group = []
+        target = criterion.target(fn, partners)
         for case in criterion.cases:
             left = deadline - time.perf_counter()
             if left <= 0:
@@ -243,7 +258,7 @@ def run_cases(
                     )
                 )
             else:
-                group.append(call(fn, case, min(CALL_SECONDS, left)))
+                group.append(call(target, case, min(CALL_SECONDS, left)))
         outcomes.append(group)
     return outcomes
 
@@ -258,9 +273,14 @@ def judge(
     outcomes: Sequence[Sequence[Outcome]],
     reference: Callable,
     mistakes: Sequence = (),
+    reference_partners: dict | None = None,
 ) -> Result:
-    """Compare the student's outcomes with the reference's and turn them into points."""
-    expected = run_cases(reference, criteria, budget=math.inf)
+    """Compare the student's outcomes with the reference's and turn them into points.
+
+    Only trusted code runs here: the reference and the known mistakes, each with the
+    reference's partners.
+    """
+    expected = run_cases(reference, criteria, budget=math.inf, partners=reference_partners)
     results: list[CriterionResult] = []
     failed_cases: list[tuple[int, int]] = []
     for ci, criterion in enumerate(criteria):
@@ -287,7 +307,7 @@ def judge(
         result.note = "Not implemented yet: the function still raises NotImplementedError."
         return result
     if failed_cases:
-        result.diagnosis = diagnose(criteria, outcomes, failed_cases, mistakes)
+        result.diagnosis = diagnose(criteria, outcomes, failed_cases, mistakes, reference_partners)
     return result
 
 
@@ -312,13 +332,14 @@ def verdict(got: Outcome, expected: Outcome, case: Case, compare: Compare) -> st
         )
 
 
-def diagnose(criteria, outcomes, failed_cases, mistakes) -> tuple[str, str] | None:
+def diagnose(criteria, outcomes, failed_cases, mistakes, partners=None) -> tuple[str, str] | None:
     """Name the known mistake that reproduces the student's output on every failed case."""
     for mistake in mistakes:
         matches = True
+        mistake_partners = {**(partners or {}), **mistake.companions}
         for ci, ki in failed_cases:
             case = criteria[ci].cases[ki]
-            theirs = call(mistake.fn, case)
+            theirs = call(criteria[ci].target(mistake.fn, mistake_partners), case)
             if verdict(outcomes[ci][ki], theirs, case, criteria[ci].compare) is not None:
                 matches = False
                 break
@@ -353,10 +374,10 @@ def close(rtol: float = 1e-6, atol: float = 1e-9, *, same_type: bool = True) -> 
         if g is None:
             return "it returned None (is a `return` missing?)"
         try:
-            g_arr = np.asarray(g, dtype=float)
-        except (TypeError, ValueError):
+            g_arr = as_array(g)
+        except (TypeError, ValueError, RuntimeError):
             return f"the result is not a number or an array of numbers (got {type(g).__name__})"
-        e_arr = np.asarray(e, dtype=float)
+        e_arr = as_array(e)
         if same_type and g_arr.shape != e_arr.shape:
             if e_arr.ndim == 0:
                 return f"expected a single number, got an array of shape {g_arr.shape}"
@@ -371,6 +392,13 @@ def close(rtol: float = 1e-6, atol: float = 1e-9, *, same_type: bool = True) -> 
         return None
 
     return compare
+
+
+def as_array(value) -> np.ndarray:
+    """A float64 NumPy view of a number, sequence, NumPy array or PyTorch tensor."""
+    if hasattr(value, "detach") and hasattr(value, "cpu"):  # torch.Tensor, without importing torch
+        value = value.detach().cpu().double().numpy()
+    return np.asarray(value, dtype=float)
 
 
 def _largest_difference(g: np.ndarray, e: np.ndarray) -> str:

@@ -17,7 +17,7 @@ source into a notebook cell under the exercise's name.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -28,3 +28,7 @@ class Mistake:
     name: str  # short name shown to the student, e.g. "natural log instead of log2"
     hint: str  # one or two sentences: what went wrong and how to fix it
     fn: Callable  # the wrong implementation, same signature as the exercise
+    # Other exercises written wrongly together with this one, {name: function}: e.g. a
+    # floating-point arithmetic decoder that comes with the floating-point encoder. The demo
+    # replaces them too, and expects losses on these exercises only.
+    companions: dict[str, Callable] = field(default_factory=dict, hash=False)

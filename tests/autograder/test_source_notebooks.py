@@ -5,7 +5,7 @@ import re
 import pytest
 
 from autograder.assignments import built_assignments
-from autograder.notebook import BEGIN_HIDDEN, END_HIDDEN, grade_id, read, sync
+from autograder.notebook import BEGIN_HIDDEN, END_HIDDEN, check_call, grade_id, read, sync
 
 ASSIGNMENTS = built_assignments()
 
@@ -42,7 +42,7 @@ def test_each_exercise_has_solution_then_test_cell(assignment):
         meta = nb_meta(test)
         assert meta["grade"] and meta["locked"] and meta["points"] == exercise.points
         hidden = test.source.split(BEGIN_HIDDEN)[1].split(END_HIDDEN)[0]
-        assert f'check("{exercise.name}", {exercise.name})' in hidden
+        assert check_call(exercise.name) in hidden
         visible = test.source.split(BEGIN_HIDDEN)[0]
         assert visible.count("expect_") >= 2, f"{exercise.name}: at least two visible tests"
     graded = [grade_id(c) for c in nb.cells if nb_meta(c).get("grade")]
