@@ -55,14 +55,21 @@ def _fail(what: str, expected, got, hint: str = "") -> None:
     _report("\n".join(lines))
 
 
+def _as_float_array(value) -> np.ndarray:
+    """A float64 array from a number, a sequence, a NumPy array or a PyTorch tensor."""
+    if hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch.Tensor, maybe with grad
+        value = value.detach().cpu().double().numpy()
+    return np.asarray(value, dtype=float)
+
+
 def _guess_hint(got, expected) -> str:
     """A hint for differences that have a typical cause (wrong log base, missing return...)."""
     if got is None:
         return "your function returned None: did you forget a `return` statement?"
     try:
-        g = np.asarray(got, dtype=float)
-        e = np.asarray(expected, dtype=float)
-    except (TypeError, ValueError):
+        g = _as_float_array(got)
+        e = _as_float_array(expected)
+    except (TypeError, ValueError, RuntimeError):
         return ""
     if g.shape != e.shape:
         return f"the shapes differ: expected shape {e.shape}, got shape {g.shape}."
@@ -85,10 +92,10 @@ def expect_close(got, expected, what: str, *, rtol: float = 1e-6, atol: float = 
     if got is None:
         return _fail(what, expected, got, _guess_hint(got, expected))
     try:
-        g = np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
+        g = _as_float_array(got)
+    except (TypeError, ValueError, RuntimeError):
         return _fail(what, expected, got, "the result is not a number or an array of numbers.")
-    e = np.asarray(expected, dtype=float)
+    e = _as_float_array(expected)
     if g.shape != e.shape or not np.allclose(g, e, rtol=rtol, atol=atol, equal_nan=False):
         return _fail(what, expected, got, _guess_hint(got, expected))
     print(f"✓ {what}")

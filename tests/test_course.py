@@ -104,6 +104,16 @@ def test_expect_close_explains_classic_slips(got, expected, hint):
     assert hint in str(info.value)
 
 
+def test_expect_close_accepts_torch_tensors(capsys):
+    """Can notebook 7 compare tensors that require grad, in any dtype?"""
+    import torch
+
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    expect_close(x * 2, torch.tensor([2.0, 4.0], dtype=torch.float64), "a tensor with grad")
+    with pytest.raises(VisibleTestFailure, match="natural log"):
+        expect_close(torch.tensor(math.log(2)), 1.0, "nats vs bits")
+
+
 def test_expect_equal_raises_and_true():
     """Do exact-equality and property checks fail loudly with their description?"""
     expect_equal({"a": 1}, {"a": 1}, "dicts")
