@@ -137,21 +137,15 @@ class _CallTimeout(BaseException):
 
 @contextlib.contextmanager
 def _time_limit(seconds: float):
-    usable = hasattr(signal, "setitimer")
-    try:
-        usable = usable and signal.getsignal(signal.SIGALRM) is not None
-    except ValueError:  # not the main thread
-        usable = False
+    """Raise :class:`_CallTimeout` in the block after ``seconds`` (POSIX, main thread; the
+    kernel runs cells there). Elsewhere the block runs without a limit."""
 
     def on_alarm(signum, frame):
         raise _CallTimeout
 
-    if not usable:
-        yield
-        return
     try:
         previous = signal.signal(signal.SIGALRM, on_alarm)
-    except ValueError:  # not the main thread: run without a limit
+    except (AttributeError, ValueError):  # no SIGALRM (Windows), or not the main thread
         yield
         return
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -184,13 +178,11 @@ def _same(a, b) -> bool:
     if b is None:
         return True
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return (
-            isinstance(a, np.ndarray)
-            and isinstance(b, np.ndarray)
-            and a.shape == b.shape
-            and a.dtype == b.dtype
-            and bool(np.array_equal(a, b, equal_nan=True))
-        )
+        if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)):
+            return False
+        if a.shape != b.shape or a.dtype != b.dtype:
+            return False
+        return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
     if hasattr(a, "detach") and hasattr(a, "equal"):  # torch tensors
         return a.shape == b.shape and bool(a.detach().equal(b.detach()))
     if isinstance(a, dict) and isinstance(b, dict):

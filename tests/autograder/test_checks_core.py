@@ -140,3 +140,10 @@ def test_report_shows_input_expected_and_got():
     assert "input:    surprisal(0.5)" in report
     assert "expected: 1.0" in report and f"got:      {math.log(2)!r}" in report
     assert "Likely mistake: natural log instead of log2" in report
+
+
+def test_string_and_object_arrays_can_be_inputs():
+    """Are non-numeric array inputs compared for modification without crashing?"""
+    words = np.array(["to", "be", "or"])
+    outcome = core.call(lambda a: len(a), core.Case((words,)))
+    assert outcome.value == 3 and not outcome.modified_input
