@@ -81,7 +81,7 @@ def grade(assignment_id: str, course_dir: Path) -> None:
     if not (course_dir / "submitted").is_dir():
         raise click.ClickException(f"no submitted/ folder in {course_dir.resolve()}")
     start = time.perf_counter()
-    grades = grade_assignment(course_dir, assignment)
+    grades = grade_assignment(course_dir, assignment, progress=click.echo)
     click.echo(format_table(grades))
     click.echo(f"\ngrades:   {grades.csv_path}\nfeedback: {grades.feedback_dir}")
     click.echo(f"graded {len(grades.students)} submissions in {time.perf_counter() - start:.1f} s")
@@ -97,7 +97,7 @@ def grade(assignment_id: str, course_dir: Path) -> None:
 )
 def demo(course_dir: Path) -> None:
     """Build the release, then grade a generated demo class and print its grades."""
-    from autograder.demo import run_demo
+    from autograder.demo import demo_results
     from autograder.release import build_bundle, build_release
 
     start = time.perf_counter()
@@ -107,7 +107,7 @@ def demo(course_dir: Path) -> None:
     click.echo(f"  student bundle: {build_bundle().relative_to(REPO)}")
     click.echo(f"\nGrading the demo class in {course_dir} ...")
     failures = 0
-    for result in run_demo(course_dir):
+    for result in demo_results(course_dir, progress=click.echo):
         assignment = result.grades.assignment
         click.echo(f"\n{assignment.id}: {assignment.title} ({assignment.total_points:g} points)\n")
         click.echo(result.table())

@@ -19,6 +19,7 @@ import inspect
 import re
 import shutil
 import textwrap
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,19 +116,29 @@ class DemoResult:
         return format_table(self.grades, notes)
 
 
-def run_demo(
-    course_dir: Path = REPO / "build" / "demo", assignments: list[Assignment] | None = None
-) -> list[DemoResult]:
-    """Create the demo course folder from scratch, write the class, grade it."""
+def demo_results(
+    course_dir: Path = REPO / "build" / "demo",
+    assignments: list[Assignment] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Iterator[DemoResult]:
+    """Create the demo course folder from scratch, write the class, and grade it, yielding
+    each assignment's result as soon as it is graded."""
     assignments = built_assignments() if assignments is None else assignments
     if course_dir.exists():
         shutil.rmtree(course_dir)
     prepare_course_dir(course_dir, assignments)
-    results = []
     for assignment in assignments:
         generate(course_dir, assignment)
         students = demo_students(assignment)
         for student in students:
             write_submission(course_dir, assignment, student)
-        results.append(DemoResult(grade(course_dir, assignment), students))
-    return results
+        if progress is not None:
+            progress(f"{assignment.id}: grading {len(students)} submissions")
+        yield DemoResult(grade(course_dir, assignment, progress), students)
+
+
+def run_demo(
+    course_dir: Path = REPO / "build" / "demo", assignments: list[Assignment] | None = None
+) -> list[DemoResult]:
+    """The whole demo at once (what the tests call)."""
+    return list(demo_results(course_dir, assignments))

@@ -16,6 +16,9 @@ Steps: make sure the assignment is in the gradebook (``generate_assignment``), t
 from __future__ import annotations
 
 import csv
+import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +26,9 @@ from nbgrader.api import Gradebook, MissingEntry
 
 from autograder.assignments import Assignment
 from autograder.release import generate, nbgrader, prepare_course_dir
+
+# nbgrader's log line when it starts executing one submission.
+AUTOGRADING = re.compile(r"INFO\] Autograding .*[/\\]autograded[/\\]([^/\\]+)[/\\]")
 
 
 @dataclass
@@ -65,16 +71,37 @@ def submitted_students(course_dir: Path, assignment: Assignment) -> list[str]:
     return sorted(p.name for p in root.iterdir() if (p / assignment.id).is_dir())
 
 
-def grade(course_dir: Path, assignment: Assignment) -> AssignmentGrades:
-    """Autograde every submission of one assignment, then write feedback and the CSV."""
+def grade(
+    course_dir: Path, assignment: Assignment, progress: Callable[[str], None] | None = None
+) -> AssignmentGrades:
+    """Autograde every submission of one assignment, then write feedback and the CSV.
+
+    ``progress`` receives a line as each submission starts running (e.g. ``click.echo``).
+    """
     course_dir = course_dir.resolve()
     ensure_in_gradebook(course_dir, assignment)
+    total = len(submitted_students(course_dir, assignment))
+    started = time.perf_counter()
+    seen: list[str] = []
+
+    def on_line(line: str) -> None:
+        running = AUTOGRADING.search(line)
+        if progress is not None and running:
+            seen.append(running.group(1))
+            elapsed = time.perf_counter() - started
+            progress(f"  [{len(seen)}/{total}] {running.group(1)}  ({elapsed:.0f} s)")
+
     # nbgrader exits non-zero when any one submission fails; the others are still graded,
     # so carry on and report per student. Its full log is kept next to the CSV.
     logs = []
-    for step in (("autograde", "--create"), ("generate_feedback",)):
-        proc = nbgrader(step[0], assignment.id, *step[1:], "--force", cwd=course_dir, check=False)
-        logs.append(f"$ nbgrader {step[0]} (exit {proc.returncode})\n{proc.stdout}{proc.stderr}")
+    for step, extra, watch in (
+        ("autograde", ("--create",), on_line),
+        ("generate_feedback", (), None),
+    ):
+        proc = nbgrader(
+            step, assignment.id, *extra, "--force", cwd=course_dir, check=False, on_line=watch
+        )
+        logs.append(f"$ nbgrader {step} (exit {proc.returncode})\n{proc.stdout}")
     students = read_grades(course_dir, assignment)
     csv_path = write_csv(course_dir / "grades" / f"{assignment.id}.csv", assignment, students)
     (csv_path.parent / f"{assignment.id}-nbgrader.log").write_text("\n".join(logs))

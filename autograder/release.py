@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from autograder.assignments import REPO, Assignment, built_assignments
@@ -73,15 +74,30 @@ def tool_env() -> dict[str, str]:
     return env
 
 
-def nbgrader(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
-    """Run an nbgrader command in a course folder (``check``: raise with its log on failure)."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "nbgrader", *args],
+def nbgrader(
+    *args: str, cwd: Path, check: bool = True, on_line: Callable[[str], None] | None = None
+) -> subprocess.CompletedProcess:
+    """Run an nbgrader command in a course folder (``check``: raise with its log on failure).
+
+    Its log (stdout and stderr together) is returned as ``stdout``; ``on_line`` sees each
+    line as it comes, for progress reports.
+    """
+    command = [sys.executable, "-m", "nbgrader", *args]
+    with subprocess.Popen(
+        command,
         cwd=cwd,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
         env=tool_env(),
-    )
+    ) as running:
+        lines = []
+        for line in running.stdout:
+            lines.append(line)
+            if on_line is not None:
+                on_line(line)
+        returncode = running.wait()
+    proc = subprocess.CompletedProcess(command, returncode, "".join(lines), "")
     if check and proc.returncode != 0:
         raise RuntimeError(
             f"nbgrader {' '.join(args)} failed in {cwd}:\n"
