@@ -88,6 +88,28 @@ def grade(assignment_id: str, course_dir: Path) -> None:
 
 
 @main.command()
+@click.argument("notebooks", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--release",
+    "release_nb",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The released notebook the submissions started from (its cells are trusted).",
+)
+def scan(notebooks: tuple[Path, ...], release_nb: Path | None) -> None:
+    """Flag code in submitted NOTEBOOKS that tries to game the grader."""
+    from autograder.scan import scan_file
+
+    flagged = 0
+    for path in notebooks:
+        findings = scan_file(path, release_nb)
+        flagged += bool(findings)
+        click.echo(f"{path}: " + ("clean" if not findings else f"{len(findings)} finding(s)"))
+        for finding in findings:
+            click.echo(f"  {finding}")
+    click.echo(f"{flagged} of {len(notebooks)} notebooks flagged")
+
+
+@main.command()
 @click.option(
     "--course-dir",
     type=click.Path(file_okay=False, path_type=Path),

@@ -32,13 +32,15 @@ from autograder.release import generate, prepare_course_dir
 @dataclass
 class DemoStudent:
     id: str
-    answers: dict  # exercise name -> function whose source becomes the answer (missing: blank)
-    expectation: str  # "full", "zero", or the exercise that must lose points
+    answers: dict  # exercise -> function (or source text) that becomes the answer; missing: blank
+    expectation: str  # "full", "zero", "flagged", or the exercise that must lose points
     may_also_lose: tuple[str, ...] = ()  # exercises written wrongly together with it
 
-    def check(self, assignment: Assignment, scores: dict[str, float | None]) -> bool:
-        """Did this student get the grade we built them to get?"""
+    def check(self, assignment: Assignment, scores: dict[str, float | None], flags=()) -> bool:
+        """Did this student get the grade (or the flag) we built them to get?"""
         full = {e.name: e.points for e in assignment.exercises}
+        if self.expectation == "flagged":
+            return bool(flags)
         if self.expectation == "full":
             return all(scores[n] == full[n] for n in full)
         if self.expectation == "zero":
@@ -56,6 +58,8 @@ class DemoStudent:
             return "expects full points"
         if self.expectation == "zero":
             return "expects 0"
+        if self.expectation == "flagged":
+            return "imports the reference: expects a flag"
         also = (
             f" (and {', '.join(self.may_also_lose)}, written with it)" if self.may_also_lose else ""
         )
@@ -63,7 +67,9 @@ class DemoStudent:
 
 
 def answer_source(fn, name: str) -> str:
-    """The source of ``fn`` as a notebook answer defining ``name``."""
+    """The source of ``fn`` as a notebook answer defining ``name`` (text is used as is)."""
+    if isinstance(fn, str):
+        return fn
     source = textwrap.dedent(inspect.getsource(fn))
     return re.sub(rf"^def {re.escape(fn.__name__)}\(", f"def {name}(", source, count=1, flags=re.M)
 
@@ -86,6 +92,19 @@ def demo_students(assignment: Assignment) -> list[DemoStudent]:
                     f"mistake-{exercise.name}", answers, exercise.name, tuple(mistake.companions)
                 )
             )
+    first = assignment.exercises[0].name
+    students.append(
+        DemoStudent(
+            "tamper-import-reference",
+            {
+                **ref,
+                first: f"def {first}(*args, **kwargs):\n"
+                f"    from solutions.{assignment.module} import {first} as answer\n\n"
+                "    return answer(*args, **kwargs)\n",
+            },
+            "flagged",
+        )
+    )
     return students
 
 
@@ -105,8 +124,11 @@ class DemoResult:
     students: list[DemoStudent]
 
     def as_expected(self) -> dict[str, bool]:
-        scores = {s.student: s.scores for s in self.grades.students}
-        return {d.id: d.check(self.grades.assignment, scores[d.id]) for d in self.students}
+        rows = {s.student: s for s in self.grades.students}
+        return {
+            d.id: d.check(self.grades.assignment, rows[d.id].scores, rows[d.id].flags)
+            for d in self.students
+        }
 
     def table(self) -> str:
         ok = self.as_expected()

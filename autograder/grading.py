@@ -26,6 +26,7 @@ from nbgrader.api import Gradebook, MissingEntry
 
 from autograder.assignments import Assignment
 from autograder.release import generate, nbgrader, prepare_course_dir
+from autograder.scan import scan_file
 
 # nbgrader's log line when it starts executing one submission.
 AUTOGRADING = re.compile(r"INFO\] Autograding .*[/\\]autograded[/\\]([^/\\]+)[/\\]")
@@ -37,6 +38,7 @@ class StudentGrade:
     scores: dict[str, float | None] = field(default_factory=dict)  # exercise -> points
     total: float = 0.0
     status: str = "graded"  # or the reason it could not be graded
+    flags: list[str] = field(default_factory=list)  # static-scan findings, for the instructor
 
 
 @dataclass
@@ -103,9 +105,23 @@ def grade(
         )
         logs.append(f"$ nbgrader {step} (exit {proc.returncode})\n{proc.stdout}")
     students = read_grades(course_dir, assignment)
+    release = course_dir / "release" / assignment.id / assignment.notebook
+    for student in students:
+        submission = (
+            course_dir / "submitted" / student.student / assignment.id / assignment.notebook
+        )
+        student.flags = scan_submission(submission, release)
     csv_path = write_csv(course_dir / "grades" / f"{assignment.id}.csv", assignment, students)
     (csv_path.parent / f"{assignment.id}-nbgrader.log").write_text("\n".join(logs))
     return AssignmentGrades(assignment, students, csv_path, course_dir / "feedback")
+
+
+def scan_submission(submission: Path, release: Path) -> list[str]:
+    """Static-scan findings of one submitted notebook (an unreadable one says so)."""
+    try:
+        return [str(f) for f in scan_file(submission, release if release.exists() else None)]
+    except (OSError, ValueError) as error:
+        return [f"could not be scanned: {error}"]
 
 
 def read_grades(course_dir: Path, assignment: Assignment) -> list[StudentGrade]:
@@ -137,12 +153,11 @@ def write_csv(path: Path, assignment: Assignment, students: list[StudentGrade]) 
     names = [e.name for e in assignment.exercises]
     with path.open("w", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(["student_id", *names, "total", "max_points", "status"])
+        writer.writerow(["student_id", *names, "total", "max_points", "status", "flags"])
         for s in students:
             cells = ["" if s.scores.get(n) is None else f"{s.scores[n]:g}" for n in names]
-            writer.writerow(
-                [s.student, *cells, f"{s.total:g}", f"{assignment.total_points:g}", s.status]
-            )
+            total, most = f"{s.total:g}", f"{assignment.total_points:g}"
+            writer.writerow([s.student, *cells, total, most, s.status, " | ".join(s.flags)])
     return path
 
 
@@ -168,12 +183,21 @@ def format_table(grades: AssignmentGrades, expected: dict[str, str] | None = Non
             c.ljust(w) if i == 0 else c.rjust(w)
             for i, (c, w) in enumerate(zip(r, widths, strict=True))
         )
+        if s.flags:
+            line += f"  ⚑ {len(s.flags)} flag{'s' if len(s.flags) > 1 else ''}"
+        if s.status != "graded":
+            line += f"  ({s.status})"
         if expected and s.student in expected:
             line += f"  {expected[s.student]}"
         lines.append(line)
     legend = ", ".join(f"{_abbrev(n)}={n}" for n in names if _abbrev(n) != n)
     if legend:
         lines.append(f"({legend})")
+    flagged = [s for s in grades.students if s.flags]
+    if flagged:
+        lines.append("\nFlagged for review (static scan; grades unchanged):")
+        for s in flagged:
+            lines.extend(f"  {s.student}: {flag}" for flag in s.flags[:5])
     return "\n".join(lines)
 
 

@@ -152,7 +152,11 @@ def test_demo_csv_has_one_column_per_exercise(demo):
         with result.grades.csv_path.open() as f:
             rows = list(csv.DictReader(f))
         assignment = result.grades.assignment
-        assert list(rows[0])[1:-3] == [e.name for e in assignment.exercises]
+        assert list(rows[0])[1:-4] == [e.name for e in assignment.exercises]
+        assert not [
+            r for r in rows if r["flags"] and r["student_id"].startswith(("alt", "mistake"))
+        ]
+        assert next(r for r in rows if r["student_id"].startswith("tamper"))["flags"]
         alt = next(r for r in rows if r["student_id"] == "alt-correct")
         assert float(alt["total"]) == assignment.total_points
         blank = next(r for r in rows if r["student_id"] == "blank")
