@@ -124,8 +124,8 @@ def shannon_lengths(p):
     :math:`L = \sum_i p_i \ell_i` obeys :math:`H(p) \le L < H(p) + 1`.
 
     ``np.log2`` is exact at powers of two (``-np.log2(0.25)`` is exactly 2.0), whereas
-    ``-np.log(p) / np.log(2)`` can come out as ``3.0000000000000004`` for ``p = 1/8`` and its
-    ceiling would be 4.
+    ``-np.log(p) / np.log(2)`` comes out as ``29.000000000000004`` for ``p = 2**-29``, and its
+    ceiling would be 30.
 
     Examples
     --------

@@ -16,6 +16,17 @@ from autograder.examples import Mistake
 # ---------------------------------------------------------------------------------------------
 
 
+def kraft_sum_base_two(lengths, D=2):
+    # The alphabet size is ignored: every code is treated as binary.
+    lengths = np.asarray(lengths, dtype=float)
+    return float(np.sum(2.0**-lengths))
+
+
+def kraft_sum_integer_power(lengths, D=2):
+    # NumPy refuses integer ** negative integer: ValueError for lists or arrays of ints.
+    return float(np.sum(D ** -np.asarray(lengths)))
+
+
 def is_prefix_free_kraft(codewords):
     # Kraft's inequality is necessary for a prefix code, not sufficient for a given list.
     return sum(2.0 ** -len(word) for word in codewords) <= 1
@@ -174,6 +185,21 @@ def arithmetic_decode_float(bits, p, n):
 
 MISTAKES = [
     Mistake(
+        "kraft_sum",
+        "base 2 hard-coded",
+        "The Kraft sum of a D-ary code is sum(D ** -l): with D = 3 each codeword of length l "
+        "uses up 3 ** -l of the code space, not 2 ** -l. Use the argument D.",
+        kraft_sum_base_two,
+    ),
+    Mistake(
+        "kraft_sum",
+        "integer to a negative power",
+        "NumPy raises 'Integers to negative integer powers are not allowed' for D ** -lengths "
+        "when both are ints: convert to float first, e.g. float(D) ** -np.asarray(lengths, "
+        "dtype=float).",
+        kraft_sum_integer_power,
+    ),
+    Mistake(
         "is_prefix_free",
         "Kraft sum instead of a prefix test",
         "Kraft's inequality tells you that SOME prefix code with these lengths exists, not that "
@@ -247,17 +273,22 @@ MISTAKES = [
     Mistake(
         "arithmetic_encode",
         "floating-point interval",
-        "A float64 interval keeps only 53 significant bits, so long messages (hundreds of "
-        "symbols) are no longer decodable. Keep low and width exactly, with integers or "
+        "A float64 interval keeps only 53 significant bits: after a few dozen symbols, "
+        "messages that differ only near their end get the same low end, hence the same code, "
+        "and the width underflows. Keep low and width exactly, with Python integers or "
         "fractions.Fraction.",
         arithmetic_encode_float,
+        companions={"arithmetic_decode": arithmetic_decode_float},
     ),
     Mistake(
         "arithmetic_decode",
         "floating-point decoder",
-        "Decoding in float64 loses track of the interval after about 50 bits of the message. "
-        "Read the bits as an exact fraction and narrow the interval with exact arithmetic.",
+        "Your decoder is checked on what your own arithmetic_encode wrote. In float64 (in the "
+        "decoder or in the encoder) the interval is lost after about 50 bits of information, "
+        "so long messages come back wrong. Read the bits as an exact fraction and narrow the "
+        "interval exactly, with Python integers or fractions.Fraction, in both functions.",
         arithmetic_decode_float,
+        companions={"arithmetic_encode": arithmetic_encode_float},
     ),
 ]
 

@@ -169,7 +169,7 @@ def test_is_prefix_free_hand_examples():
     assert is_prefix_free(["0", "10", "110", "111"])
     assert not is_prefix_free(["0", "01"])
     assert not is_prefix_free(["01", "0"])
-    assert not is_prefix_free(["1", "01", "011"])  # uniquely decodable, not prefix-free
+    assert not is_prefix_free(["1", "01", "011"])  # not even uniquely decodable
     assert not is_prefix_free(["10", "10"])
     assert is_prefix_free([])
     assert is_prefix_free(["0"])
