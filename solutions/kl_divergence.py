@@ -362,13 +362,10 @@ def reverse_kl_fit(x, p, mu0, sigma0):
               = \sum_i \frac{\partial q_i}{\partial \theta}
                 \Big(\log\frac{q_i}{\tilde p_i} + 1\Big)\Delta x .
 
-    Descent runs on :math:`(\mu, s)` along the natural gradient
-    :math:`(-\sigma^2 \partial_\mu J,\ -\tfrac12 \partial_s J)` (the gradient scaled by the
-    inverse Fisher information of the Gaussian, which makes one step exact for a Gaussian
-    target), with steps capped at one :math:`\sigma` in :math:`\mu` and 0.5 in :math:`s` so
-    that the path stays in the starting basin, and halved until :math:`J` decreases
-    (Armijo). Because :math:`q \log(q/p)` punishes mass where :math:`p` is small, the fit
-    locks onto one mode of a multimodal :math:`p`: reverse KL is mode-seeking.
+    Any descent method that stays in the basin of the start will do, for example gradient
+    descent on :math:`(\mu, s)` with a step that is halved until :math:`J` decreases.
+    Because :math:`q \log(q/p)` punishes mass where :math:`p` is small, the fit locks onto
+    one mode of a multimodal :math:`p`: reverse KL is mode-seeking.
 
     Examples
     --------
@@ -411,6 +408,10 @@ def reverse_kl_fit(x, p, mu0, sigma0):
         h = q * (log_ratio + 1.0) * dx
         return np.sum(q * log_ratio) * dx, np.sum(h * z) / math.exp(s), np.sum(h * (z**2 - 1))
 
+    # Descent on (mu, s) along the natural gradient (the gradient scaled by the inverse Fisher
+    # information of the Gaussian, so that one step is exact for a Gaussian target); steps are
+    # capped at one sigma in mu and 0.5 in s to stay in the starting basin, and halved until
+    # J decreases enough (Armijo).
     mu, s = float(mu0), math.log(sigma0)
     kl, g_mu, g_s = objective(mu, s)
     for _ in range(1000):

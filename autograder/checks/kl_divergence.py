@@ -1,0 +1,397 @@
+"""Hidden-check criteria for 04-kl-divergence. Every case is seeded: the same on every run."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from autograder.checks.core import Case, Criterion, Outcome, close
+
+E = math.e
+
+
+def _rng(name: str) -> np.random.Generator:
+    return np.random.default_rng(sum(name.encode()) * 7919)
+
+
+def _distribution(rng, n, zeros=0):
+    p = rng.dirichlet(np.ones(n) * 0.7)
+    if zeros:
+        p[rng.choice(n, size=zeros, replace=False)] = 0.0
+        p = p / p.sum()
+    return p
+
+
+def _gaussian(x, mu, sd):
+    return np.exp(-0.5 * ((x - mu) / sd) ** 2) / (sd * math.sqrt(2 * math.pi))
+
+
+def _mixture(x, weights, means, sds):
+    """Unnormalised Gaussian-mixture density on the grid ``x`` (positive on the grids used)."""
+    return sum(w * _gaussian(x, m, s) for w, m, s in zip(weights, means, sds, strict=True))
+
+
+# -- comparisons ------------------------------------------------------------------------------
+
+
+def _number(rtol=1e-6, atol=1e-9):
+    """A single number within tolerances, returned as a float (not an array)."""
+    values = close(rtol, atol)
+
+    def compare(got: Outcome, expected: Outcome, case: Case) -> str | None:
+        if isinstance(got.value, np.ndarray):
+            return "expected a float for numbers in, got a NumPy array (use float(...))"
+        return values(got, expected, case)
+
+    return compare
+
+
+def _pick(index: int):
+    """Run the graded function and keep element ``index`` of its (k1, k2, k3)."""
+
+    def adapt(fn, partners):
+        def estimator(*args, **kwargs):
+            return fn(*args, **kwargs)[index]
+
+        return estimator
+
+    return adapt
+
+
+def _triple(got: Outcome, expected: Outcome, case: Case) -> str | None:
+    """Three per-sample arrays, each of the shape of the inputs."""
+    g = got.value
+    if g is None:
+        return "it returned None (is a `return` missing?)"
+    if not isinstance(g, (tuple, list)) or len(g) != 3:
+        return "expected a tuple of three arrays (k1, k2, k3)"
+    shape = np.shape(expected.value[0])
+    for i, k in enumerate(g):
+        try:
+            k_shape = np.shape(np.asarray(k, dtype=float))
+        except (TypeError, ValueError):
+            return f"k{i + 1} is not an array of numbers"
+        if k_shape != shape:
+            return f"k{i + 1} should have one value per sample, shape {shape}, got shape {k_shape}"
+    return None
+
+
+def _pair(rtol, atol):
+    """A pair (mu, sigma) within tolerances."""
+    values = close(rtol, atol, same_type=False)
+
+    def compare(got: Outcome, expected: Outcome, case: Case) -> str | None:
+        g = got.value
+        if g is None:
+            return "it returned None (is a `return` missing?)"
+        if np.ndim(g) != 1 or len(g) != 2:
+            return "expected a pair (mu, sigma)"
+        return values(got, expected, case)
+
+    return compare
+
+
+# -- the exercises ------------------------------------------------------------------------------
+
+
+def kl_divergence():
+    rng = _rng("kl_divergence")
+    pairs = [(_distribution(rng, n), _distribution(rng, n)) for n in (3, 10, 200)]
+    return [
+        Criterion(
+            "D(p || q) of typical probability vectors, in bits (lists, tuples, arrays)",
+            [Case(pair) for pair in pairs]
+            + [
+                Case(([0.5, 0.5], [0.25, 0.75])),
+                Case(((0.1, 0.2, 0.7), (0.3, 0.3, 0.4))),
+                Case((pairs[0][0].tolist(), tuple(pairs[0][1]))),
+            ],
+            close(),
+            weight=2,
+        ),
+        Criterion(
+            "the direction matters: log(p_i / q_i) is weighted by p, the first argument",
+            [
+                Case(([0.9, 0.1], [0.5, 0.5])),
+                Case(([0.5, 0.5], [0.9, 0.1])),
+                Case(([0.98, 0.01, 0.01], [1 / 3, 1 / 3, 1 / 3])),
+            ],
+            close(),
+        ),
+        Criterion(
+            "D(p || p) = 0, and terms with p_i = 0 contribute 0 whatever q_i is",
+            [
+                Case((pairs[1][0], pairs[1][0])),
+                Case(([1.0, 0.0], [0.5, 0.5])),
+                Case(([0.5, 0.0, 0.5], [0.25, 0.0, 0.75])),
+                Case((_distribution(rng, 12, zeros=5), _distribution(rng, 12))),
+            ],
+            close(),
+        ),
+        Criterion(
+            "q_i = 0 where p_i > 0 gives inf (returned, not raised)",
+            [
+                Case(([0.5, 0.5], [1.0, 0.0])),
+                Case((_distribution(rng, 8), _distribution(rng, 8, zeros=2))),
+                Case(([0.2, 0.3, 0.5], [0.5, 0.5, 0.0])),
+            ],
+            close(),
+        ),
+        Criterion(
+            "the base argument (base=math.e gives nats)",
+            [
+                Case((_distribution(rng, 5), _distribution(rng, 5)), {"base": E}),
+                Case(([0.2, 0.8], [0.6, 0.4]), {"base": 10}),
+            ],
+            close(),
+        ),
+        Criterion(
+            "invalid input raises ValueError (shapes differ; not 1-D, empty, negative entry, "
+            "sum != 1, in p or in q)",
+            [
+                Case(([0.5, 0.5], [0.2, 0.3, 0.5])),
+                Case(([[0.5, 0.5]], [[0.5, 0.5]])),
+                Case(([], [])),
+                Case(([1.5, -0.5], [0.5, 0.5])),
+                Case(([0.5, 0.5], [1.5, -0.5])),
+                Case(([0.5, 0.4], [0.5, 0.5])),
+                Case(([0.5, 0.5], [0.6, 0.6])),
+            ],
+            close(),
+        ),
+        Criterion(
+            "sums within 1e-6 of 1 are accepted",
+            [
+                Case(([0.5 + 4e-7, 0.5], [0.5, 0.5])),
+                Case(([1 / 3] * 3, [0.2, 0.3, 0.5])),
+            ],
+            close(rtol=1e-5, atol=1e-5),  # renormalising such a p first is fine too
+        ),
+    ]
+
+
+def js_divergence():
+    rng = _rng("js_divergence")
+    p, q = _distribution(rng, 6), _distribution(rng, 6)
+    return [
+        Criterion(
+            "JS(p, q) of typical probability vectors, in bits (lists, tuples, arrays)",
+            [Case((_distribution(rng, n), _distribution(rng, n))) for n in (3, 10, 200)]
+            + [
+                Case(([0.5, 0.5], [0.9, 0.1])),
+                Case(((0.1, 0.2, 0.7), (0.3, 0.3, 0.4))),
+            ],
+            close(),
+            weight=2,
+        ),
+        Criterion(
+            "symmetric: JS(p, q) = JS(q, p), and JS(p, p) = 0",
+            [Case((p, q)), Case((q, p)), Case((p, p)), Case(([0.0, 1.0], [0.0, 1.0]))],
+            close(),
+        ),
+        Criterion(
+            "always finite: zeros in p or q (where KL is infinite), disjoint supports give "
+            "exactly 1 bit",
+            [
+                Case(([1.0, 0.0], [0.0, 1.0])),
+                Case(([0.5, 0.5, 0.0, 0.0], [0.0, 0.0, 0.25, 0.75])),
+                Case(([1.0, 0.0], [0.5, 0.5])),
+                Case((_distribution(rng, 9, zeros=3), _distribution(rng, 9, zeros=4))),
+            ],
+            close(),
+        ),
+        Criterion(
+            "the base argument (base=math.e: between 0 and ln 2 nats)",
+            [
+                Case((_distribution(rng, 5), _distribution(rng, 5)), {"base": E}),
+                Case(([1.0, 0.0], [0.0, 1.0]), {"base": E}),
+            ],
+            close(),
+        ),
+    ]
+
+
+def kl_gaussian():
+    rng = _rng("kl_gaussian")
+    n = 6
+    return [
+        Criterion(
+            "KL(N(mu_p, sigma_p^2) || N(mu_q, sigma_q^2)) in nats for numbers",
+            [
+                Case((0.0, 1.0, 0.0, 1.0)),
+                Case((1.0, 1.0, 0.0, 1.0)),
+                Case((1.5, 0.5, -1.0, 3.0)),
+                Case((2, 3, 1, 1)),
+                Case((-0.3, 1.7, 0.4, 0.6)),
+            ],
+            close(),
+            weight=2,
+        ),
+        Criterion(
+            "sigma is a standard deviation, and p = N(mu_p, sigma_p^2) comes first "
+            "(KL is not symmetric)",
+            [
+                Case((0.0, 1.0, 0.0, 2.0)),
+                Case((0.0, 2.0, 0.0, 1.0)),
+                Case((0.5, 0.25, 0.0, 4.0)),
+                Case((0.0, 4.0, 0.5, 0.25)),
+            ],
+            close(),
+        ),
+        Criterion(
+            "numbers in give a float out (not an array)",
+            [Case((0.0, 1.0, 1.0, 2.0)), Case((1, 1, 0, 1))],
+            _number(),
+            weight=0.5,
+        ),
+        Criterion(
+            "broadcasts over arrays (arrays, lists and numbers mixed; the broadcast shape back)",
+            [
+                Case(
+                    (
+                        rng.normal(size=n),
+                        rng.uniform(0.2, 3, n),
+                        rng.normal(size=n),
+                        rng.uniform(0.2, 3, n),
+                    )
+                ),
+                Case((np.array([0.0, 1.0, 2.0]), 1.0, 0.0, 1.0)),
+                Case(([0.0, 0.5], [1.0, 2.0], 0.0, 1.5)),
+                Case((np.zeros((2, 1)), 1.0, np.zeros(3), np.array([1.0, 2.0, 3.0]))),
+            ],
+            close(),
+        ),
+    ]
+
+
+def _log_densities(rng, n, mu_p, sd_p):
+    """log p(x), log q(x) at x ~ q = N(0, 1), with p = N(mu_p, sd_p^2)."""
+    x = rng.normal(size=n)
+    log_q = -0.5 * x**2 - 0.5 * math.log(2 * math.pi)
+    log_p = -0.5 * ((x - mu_p) / sd_p) ** 2 - math.log(sd_p) - 0.5 * math.log(2 * math.pi)
+    return log_p, log_q
+
+
+def kl_estimators():
+    rng = _rng("kl_estimators")
+    cases = [
+        Case(_log_densities(rng, 40, 0.1, 1.0)),
+        Case(_log_densities(rng, 40, 1.0, 1.0)),
+        Case(_log_densities(rng, 25, -0.5, 1.6)),
+        Case(tuple(v.tolist() for v in _log_densities(rng, 7, 2.0, 0.8))),
+        Case(([-1.0, -2.5, -0.3], [-1.0, -2.5, -0.3])),  # p = q: r = 1
+        Case(([math.log(0.5)], [math.log(0.25)])),
+    ]
+    return [
+        Criterion(
+            "returns three arrays (k1, k2, k3), one value per sample, from arrays or lists",
+            cases,
+            _triple,
+        ),
+        Criterion(
+            "k1 = -log r, with r = p(x) / q(x) = exp(log_p - log_q)",
+            cases,
+            close(),
+            adapt=_pick(0),
+        ),
+        Criterion("k2 = (log r)^2 / 2", cases, close(), adapt=_pick(1)),
+        Criterion("k3 = (r - 1) - log r", cases, close(), adapt=_pick(2)),
+    ]
+
+
+def forward_kl_fit():
+    x = np.linspace(-20.0, 20.0, 2001)
+    x_short = np.linspace(-10.0, 2.0, 1201)
+    x_far = np.linspace(0.0, 40.0, 801)
+    skewed = _gaussian(x, 0.0, 1.5) * (1 + np.tanh(2 * x))
+    pair = _pair(rtol=1e-6, atol=1e-6)
+    return [
+        Criterion(
+            "a Gaussian target gives back its own mean and standard deviation",
+            [
+                Case((x, _gaussian(x, 1.5, 2.0))),
+                Case((x_short, _gaussian(x_short, -3.0, 0.4))),
+            ],
+            pair,
+        ),
+        Criterion(
+            "two separated modes: the fit covers both (moment matching: mean between them, "
+            "a wide sigma)",
+            [
+                Case((x, _mixture(x, [0.5, 0.5], [-3.0, 3.0], [1.0, 1.0]))),
+                Case((x, _mixture(x, [0.3, 0.7], [-4.0, 3.0], [0.5, 1.5]))),
+                Case((x, skewed)),
+            ],
+            pair,
+            weight=2,
+        ),
+        Criterion(
+            "p need not be normalised: its Riemann sum is divided out",
+            [
+                Case((x, 7.0 * _gaussian(x, 1.5, 2.0))),
+                Case((x, 0.01 * _mixture(x, [1.0, 2.0], [-5.0, 4.0], [1.0, 2.0]))),
+                Case((x_short, 50.0 * _mixture(x_short, [1.0, 1.0], [-5.5, -2.5], [0.6, 0.5]))),
+            ],
+            pair,
+        ),
+        Criterion(
+            "any grid spacing and offset; lists as inputs",
+            [
+                Case((x_far, _mixture(x_far, [0.4, 0.6], [12.0, 24.0], [2.0, 2.0]))),
+                Case(
+                    (x_far.tolist(), _mixture(x_far, [1.0, 1.0], [15.0, 22.0], [1.0, 1.0]).tolist())
+                ),
+            ],
+            pair,
+        ),
+    ]
+
+
+def reverse_kl_fit():
+    x = np.linspace(-12.0, 12.0, 2001)
+    x_far = np.linspace(0.0, 30.0, 1201)
+    pair = _pair(rtol=0.0, atol=0.05)
+    bimodal = _mixture(x, [0.5, 0.5], [-3.0, 3.0], [1.0, 1.0])
+    unequal = _mixture(x, [0.3, 0.7], [-4.0, 3.0], [0.6, 1.5])
+    return [
+        Criterion(
+            "a Gaussian target is fitted exactly, from different starts",
+            [
+                Case((x, _gaussian(x, 1.0, 1.5), 0.0, 1.0)),
+                Case((x, _gaussian(x, 1.0, 1.5), 2.5, 0.6)),
+                Case((x, _gaussian(x, -2.0, 0.8), -1.0, 2.0)),
+            ],
+            pair,
+        ),
+        Criterion(
+            "two separated modes: it locks onto the mode it starts in (mode-seeking)",
+            [
+                Case((x, bimodal, 2.5, 1.2)),
+                Case((x, bimodal, -3.5, 0.7)),
+                Case((x, unequal, -3.8, 0.5)),
+                Case((x, unequal, 2.5, 1.8)),
+            ],
+            pair,
+            weight=2,
+        ),
+        Criterion(
+            "p need not be normalised; any grid spacing and offset; lists as inputs",
+            [
+                Case((x, 40.0 * bimodal, 3.3, 0.9)),
+                Case((x_far, _mixture(x_far, [0.5, 0.5], [10.0, 20.0], [1.5, 1.0]), 19.0, 1.5)),
+                Case((x.tolist(), (0.2 * unequal).tolist(), -4.2, 0.8)),
+            ],
+            pair,
+        ),
+    ]
+
+
+CHECKS = {
+    "kl_divergence": kl_divergence,
+    "js_divergence": js_divergence,
+    "kl_gaussian": kl_gaussian,
+    "kl_estimators": kl_estimators,
+    "forward_kl_fit": forward_kl_fit,
+    "reverse_kl_fit": reverse_kl_fit,
+}
