@@ -158,9 +158,9 @@ def ngram_log_prob(train_tokens, test_tokens, n, vocab, k=1.0):
         raise ValueError(f"k must be non-negative, got {k!r}")
     train, test, vocab = list(train_tokens), list(test_tokens), list(vocab)
     known = set(vocab)
-    for token in train + test:
-        if token not in known:
-            raise ValueError(f"token {token!r} is not in vocab")
+    if not known.issuperset(train) or not known.issuperset(test):
+        unknown = next(token for token in train + test if token not in known)
+        raise ValueError(f"token {unknown!r} is not in vocab")
     size = len(vocab)
     grams = Counter(tuple(train[t : t + n]) for t in range(len(train) - n + 1))  # C(h, w)
     history = Counter()  # sum over v of C(h, v): occurrences of h followed by a token
@@ -233,17 +233,16 @@ def interpolated_log_prob(train_tokens, test_tokens, vocab, lambdas):
         raise ValueError(f"lambdas must sum to 1 (within 1e-6), but they sum to {lambdas.sum()!r}")
     train, test, vocab = list(train_tokens), list(test_tokens), list(vocab)
     known = set(vocab)
-    for token in train + test:
-        if token not in known:
-            raise ValueError(f"token {token!r} is not in vocab")
+    if not known.issuperset(train) or not known.issuperset(test):
+        unknown = next(token for token in train + test if token not in known)
+        raise ValueError(f"token {unknown!r} is not in vocab")
     m = len(lambdas)
-    grams = [Counter() for _ in range(m)]  # grams[j][(h, w)] = C(h, w), len(h) = j
-    history = [Counter() for _ in range(m)]  # history[j][h] = sum over v of C(h, v)
+    # grams[j][(h, w)] = C(h, w) with len(h) = j; history[j][h] = sum over v of C(h, v)
+    grams = [Counter(tuple(train[t : t + j + 1]) for t in range(len(train) - j)) for j in range(m)]
+    history = [Counter() for _ in range(m)]
     for j in range(m):
-        for t in range(len(train) - j):
-            gram = tuple(train[t : t + j + 1])
-            grams[j][gram] += 1
-            history[j][gram[:-1]] += 1
+        for gram, c in grams[j].items():
+            history[j][gram[:-1]] += c
     terms = []
     for t in range(m - 1, len(test)):
         p = 0.0
@@ -315,7 +314,8 @@ def perplexity_to_bits_per_byte(ppl, num_tokens, num_bytes):
     Returns
     -------
     float
-        ``num_tokens * ln(ppl) / (ln 2 * num_bytes)``.
+        The bits per byte that :func:`bits_per_byte` gives for the same text, whose
+        total loss the perplexity summarises.
 
     Raises
     ------
@@ -324,13 +324,6 @@ def perplexity_to_bits_per_byte(ppl, num_tokens, num_bytes):
 
     Notes
     -----
-    The total negative log-likelihood is :math:`N_{\text{tokens}} \ln \operatorname{PPL}`
-    nats, hence
-
-    .. math::
-
-        \mathrm{bpb} = \frac{N_{\text{tokens}}}{N_{\text{bytes}}} \log_2 \operatorname{PPL}.
-
     A tokenizer with longer tokens has fewer of them and a higher perplexity per token for
     the same bits per byte.
 
