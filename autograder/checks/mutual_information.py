@@ -1,0 +1,418 @@
+"""Hidden-check criteria for 05-mutual-information. Every case is seeded: the same on every run."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from autograder.checks.core import Case, Criterion, Outcome, as_array, close
+
+E = math.e
+
+
+def _rng(name: str) -> np.random.Generator:
+    return np.random.default_rng(sum(name.encode()) * 7919)
+
+
+def _table(rng, rows, cols, zeros=0):
+    """A joint table with ``zeros`` zero cells and no all-zero row or column."""
+    while True:
+        p = rng.dirichlet(np.ones(rows * cols) * 0.8)
+        if zeros:
+            p[rng.choice(rows * cols, size=zeros, replace=False)] = 0.0
+        p = p.reshape(rows, cols)
+        if (p.sum(axis=1) > 0).all() and (p.sum(axis=0) > 0).all():
+            return p / p.sum()
+
+
+def _counts(rng, rows, cols, zero_fraction=0.3, high=30):
+    """An integer count matrix with some zero cells and no all-zero row or column."""
+    counts = rng.integers(1, high, size=(rows, cols))
+    counts[rng.random((rows, cols)) < zero_fraction] = 0
+    counts[np.arange(rows), np.arange(rows) % cols] += 1
+    counts[np.arange(cols) % rows, np.arange(cols)] += 1
+    return counts
+
+
+# -- comparisons ------------------------------------------------------------------------------
+
+
+def exact_counts(got: Outcome, expected: Outcome, case: Case) -> str | None:
+    """The same counts, exactly, in a (V, V) array (any numeric dtype: the dtype has its own
+    criterion)."""
+    g, e = got.value, np.asarray(expected.value)
+    if g is None:
+        return "it returned None (is a `return` missing?)"
+    try:
+        g_arr = as_array(g)
+    except (TypeError, ValueError, RuntimeError):
+        return f"the result is not an array of counts (got {type(g).__name__})"
+    if g_arr.shape != e.shape:
+        return f"expected a matrix of shape {e.shape} (V x V), got shape {g_arr.shape}"
+    if not np.array_equal(g_arr, e):
+        i, j = np.argwhere(g_arr != e)[0]
+        vocab = list(case.args[1])
+        return (
+            f"the counts differ (first at [{i}, {j}], the pair ({vocab[i]!r}, {vocab[j]!r}): "
+            f"expected {int(e[i, j])}, got {g_arr[i, j]:g})"
+        )
+    return None
+
+
+def int_array(got: Outcome, expected: Outcome, case: Case) -> str | None:
+    """A NumPy array of an integer dtype, of shape (V, V) (the counts have their own criteria)."""
+    g, e = got.value, np.asarray(expected.value)
+    if not isinstance(g, np.ndarray):
+        return f"expected a NumPy array of ints, got {type(g).__name__}"
+    if not np.issubdtype(g.dtype, np.integer):
+        return f"expected an integer dtype (counts are whole numbers), got dtype {g.dtype}"
+    if g.shape != e.shape:
+        return f"expected a matrix of shape {e.shape} (V x V), got shape {g.shape}"
+    return None
+
+
+def gram_matrix(got: Outcome, expected: Outcome, case: Case) -> str | None:
+    """Embeddings E of shape (n_words, dim) with E @ E.T equal to the reference's (the Gram
+    matrix is what the contract fixes: it does not depend on the signs of singular vectors)."""
+    g, e = got.value, np.asarray(expected.value)
+    if g is None:
+        return "it returned None (is a `return` missing?)"
+    try:
+        g_arr = as_array(g)
+    except (TypeError, ValueError, RuntimeError):
+        return f"the result is not an array of numbers (got {type(g).__name__})"
+    if g_arr.shape != e.shape:
+        return (
+            f"expected shape {e.shape} (one row per row of the matrix, dim columns), "
+            f"got {g_arr.shape}"
+        )
+    if not np.isfinite(g_arr).all():
+        return "the embeddings contain nan or inf"
+    g_gram, e_gram = g_arr @ g_arr.T, e @ e.T
+    scale = max(1.0, float(np.abs(e_gram).max()))
+    if not np.allclose(g_gram, e_gram, rtol=1e-6, atol=1e-9 * scale):
+        i, j = np.unravel_index(int(np.argmax(np.abs(g_gram - e_gram))), e_gram.shape)
+        return (
+            f"E @ E.T differs from U_d S_d U_d^T (first at [{i}, {j}]: expected "
+            f"{e_gram[i, j]:.6g}, got {g_gram[i, j]:.6g})"
+        )
+    return None
+
+
+# -- criteria per exercise --------------------------------------------------------------------
+
+
+def mutual_information():
+    rng = _rng("mutual_information")
+    e = 0.1
+    return [
+        Criterion(
+            "I(X; Y) of joint tables (lists, tuples, arrays), in bits",
+            [Case((_table(rng, r, c),)) for r, c in ((2, 2), (3, 5), (6, 2), (7, 7))]
+            + [
+                Case(([[0.375, 0.125], [0.125, 0.375]],)),
+                Case((((0.1, 0.2, 0.3), (0.3, 0.05, 0.05)),)),
+                Case(([[0.3, 0.2, 0.5]],)),
+                Case(([[(1 - e) / 2, e / 2], [e / 2, (1 - e) / 2]],)),
+                Case((np.eye(4) / 4,)),
+            ],
+            close(),
+            weight=2,
+        ),
+        Criterion(
+            "cells with p(x, y) = 0 contribute nothing (0 log 0 = 0)",
+            [
+                Case(([[0.5, 0.0], [0.0, 0.5]],)),
+                Case(([[0.5, 0.25], [0.0, 0.25]],)),
+                Case((_table(rng, 4, 5, zeros=8),)),
+                Case(
+                    (np.vstack([_table(rng, 2, 3, zeros=2) * 0.9, [0.0, 0.0, 0.0], [0.1, 0, 0]]),)
+                ),
+            ],
+            close(),
+        ),
+        Criterion(
+            "independent X and Y share 0 bits",
+            [
+                Case((np.outer([0.2, 0.8], [0.5, 0.3, 0.2]),)),
+                Case((np.outer(rng.dirichlet(np.ones(5)), rng.dirichlet(np.ones(4))),)),
+                Case(([[0.25, 0.25], [0.25, 0.25]],)),
+            ],
+            close(),
+        ),
+        Criterion(
+            "the base argument (base=math.e gives nats)",
+            [
+                Case((_table(rng, 3, 3),), {"base": E}),
+                Case(([[0.5, 0.0], [0.0, 0.5]],), {"base": E}),
+                Case((_table(rng, 2, 4, zeros=2),), {"base": 10}),
+            ],
+            close(),
+        ),
+    ]
+
+
+def pmi():
+    rng = _rng("pmi")
+    return [
+        Criterion(
+            "PMI of every cell, in bits (same shape back; lists and arrays)",
+            [Case((_table(rng, r, c),)) for r, c in ((2, 2), (3, 5), (4, 3))]
+            + [Case(([[0.1, 0.2], [0.3, 0.4]],)), Case((((0.05, 0.15, 0.3), (0.25, 0.2, 0.05)),))],
+            close(),
+            weight=2,
+        ),
+        Criterion(
+            "-inf where p(x, y) = 0 (log 0)",
+            [
+                Case(([[0.5, 0.0], [0.0, 0.5]],)),
+                Case(([[0.5, 0.25], [0.0, 0.25]],)),
+                Case((_table(rng, 4, 4, zeros=5),)),
+                Case((_table(rng, 3, 6, zeros=6),)),
+            ],
+            close(),
+        ),
+        Criterion(
+            "independent X and Y give PMI 0 in every cell",
+            [
+                Case((np.outer([0.2, 0.8], [0.5, 0.3, 0.2]),)),
+                Case((np.outer(rng.dirichlet(np.ones(4)), rng.dirichlet(np.ones(4))),)),
+            ],
+            close(),
+        ),
+        Criterion(
+            "the base argument (base=math.e gives nats)",
+            [
+                Case((_table(rng, 3, 3, zeros=2),), {"base": E}),
+                Case((_table(rng, 2, 5),), {"base": 10}),
+            ],
+            close(),
+        ),
+    ]
+
+
+SENTENCE = "the cat sat on the mat".split()
+WORDS = ["the", "cat", "sat", "on", "mat"]
+
+
+def cooccurrence_matrix():
+    rng = _rng("cooccurrence_matrix")
+    letters = list("abcde")
+    random_text = [str(t) for t in rng.choice(letters, size=60)]
+    with_unknown = [str(t) for t in rng.choice(list("abcdexyz"), size=80)]
+    return [
+        Criterion(
+            "counts on both sides of each word within the window (symmetric)",
+            [
+                Case((SENTENCE, WORDS), {"window": 1}),
+                Case((SENTENCE, WORDS), {"window": 2}),
+                Case((random_text, letters), {"window": 1}),
+                Case((random_text, ["e", "c", "a", "d", "b"]), {"window": 3}),
+            ],
+            exact_counts,
+            weight=2,
+        ),
+        Criterion(
+            "tokens exactly `window` apart co-occur, farther ones don't",
+            [
+                Case((["a", "b", "c", "d", "e", "f"], ["a", "c", "f"]), {"window": 2}),
+                Case((random_text, letters), {"window": 5}),
+                Case((["x", "y"], ["x", "y"]), {"window": 4}),
+                Case((["x", "y", "x"], ["x", "y"]), {"window": 0}),
+            ],
+            exact_counts,
+        ),
+        Criterion(
+            "tokens outside vocab are skipped but keep their positions",
+            [
+                Case((["a", "UNK", "b"], ["a", "b"]), {"window": 1}),
+                Case((["a", "UNK", "b"], ["a", "b"]), {"window": 2}),
+                Case((with_unknown, ["e", "a", "c", "b", "d", "q"]), {"window": 2}),
+                Case((with_unknown, ["a", "b"]), {"window": 3}),
+            ],
+            exact_counts,
+            weight=2,
+        ),
+        Criterion(
+            "a word next to itself counts once in each order (C['a', 'a'] = 2 for 'a a')",
+            [
+                Case((["a", "a"], ["a"]), {"window": 1}),
+                Case((["a", "a", "a", "b"], ["a", "b"]), {"window": 2}),
+            ],
+            exact_counts,
+        ),
+        Criterion(
+            "window=2 by default; tokens as a tuple, a string or an array of ids",
+            [
+                Case((tuple(SENTENCE), WORDS)),
+                Case(("abracadabra", ["a", "b", "r", "c", "d"])),
+                Case((rng.integers(0, 6, size=50), [0, 1, 2, 3, 4, 5])),
+            ],
+            exact_counts,
+        ),
+        Criterion(
+            "the result is a NumPy array of ints",
+            [
+                Case((SENTENCE, WORDS), {"window": 2}),
+                Case((with_unknown, ["a", "b"]), {"window": 3}),
+            ],
+            int_array,
+        ),
+    ]
+
+
+def ppmi():
+    rng = _rng("ppmi")
+    symmetric = _counts(rng, 6, 6)
+    symmetric = symmetric + symmetric.T
+    with_empty = _counts(rng, 5, 7, zero_fraction=0.4)
+    with_empty[2] = 0
+    with_empty[:, 4] = 0
+    return [
+        Criterion(
+            "PPMI in nats of count matrices (ints, floats, lists; words x contexts)",
+            [
+                Case((symmetric,)),
+                Case((_counts(rng, 4, 6),)),
+                Case((_counts(rng, 5, 3, high=200).astype(float),)),
+                Case(([[2, 0], [0, 2]],)),
+                Case(([[10, 2, 1], [3, 8, 2], [1, 1, 9]],)),
+            ],
+            close(),
+            weight=2,
+        ),
+        Criterion(
+            "negative PMI is clipped to 0",
+            [
+                Case(([[1, 1], [1, 0]],)),
+                Case(([[5, 1, 1], [1, 5, 1], [1, 1, 5]],)),
+                Case((_counts(rng, 6, 4, zero_fraction=0.1, high=50),)),
+            ],
+            close(),
+        ),
+        Criterion(
+            "0 where the count is 0 (also all-zero rows and columns)",
+            [Case((with_empty,)), Case((_counts(rng, 4, 4, zero_fraction=0.6),))],
+            close(),
+        ),
+        Criterion(
+            "shifted by log k (k negative samples)",
+            [
+                Case((symmetric,), {"k": 5}),
+                Case(([[2, 0], [0, 2]],), {"k": 2}),
+                Case((_counts(rng, 5, 5, high=100),), {"k": 2.5}),
+                Case((_counts(rng, 6, 5, zero_fraction=0.5),), {"k": 15}),
+            ],
+            close(),
+        ),
+    ]
+
+
+def _with_singular_values(rng, rows, cols, values):
+    u, _ = np.linalg.qr(rng.normal(size=(rows, rows)))
+    v, _ = np.linalg.qr(rng.normal(size=(cols, cols)))
+    s = np.zeros((rows, cols))
+    s[np.arange(len(values)), np.arange(len(values))] = values
+    return u @ s @ v.T
+
+
+def svd_embeddings():
+    rng = _rng("svd_embeddings")
+    a = rng.normal(size=(6, 6))
+    square = rng.normal(size=(6, 6))
+    words = _counts(rng, 8, 8, zero_fraction=0.4)
+    words = (words + words.T).astype(float)
+    total, rows = words.sum(), words.sum(axis=1)
+    with np.errstate(divide="ignore"):
+        ppmi_like = np.maximum(np.log(words * total / np.outer(rows, rows)), 0.0)
+    return [
+        Criterion(
+            "E @ E.T = U_d S_d U_d^T for square and rectangular matrices",
+            [
+                Case((square, 3)),
+                Case((rng.random((7, 4)), 2)),
+                Case((rng.random((4, 7)), 3)),
+                Case((a @ a.T, 4)),
+            ],
+            gram_matrix,
+            weight=2,
+        ),
+        Criterion(
+            "one row per word (row of the matrix), dim columns: dim = 1 and dim = rank",
+            [
+                Case((rng.random((5, 8)), 1)),
+                Case((square, 6)),
+                Case((_with_singular_values(rng, 6, 5, [5.0, 3.0, 2.0]), 3)),
+            ],
+            gram_matrix,
+        ),
+        Criterion(
+            "a symmetric PPMI matrix of word counts (and list input)",
+            [
+                Case((ppmi_like, 3)),
+                Case(([[2.0, 1.0], [1.0, 2.0]], 1)),
+                Case(([[3.0, 0.0], [0.0, 0.0], [0.0, 2.0]], 2)),
+            ],
+            gram_matrix,
+        ),
+    ]
+
+
+def plugin_mi():
+    rng = _rng("plugin_mi")
+    x = rng.integers(0, 4, size=300)
+    y = (x + (rng.random(300) < 0.3) * rng.integers(0, 4, size=300)) % 4
+    return [
+        Criterion(
+            "MI of the empirical joint of paired samples (lists, tuples, arrays), in bits",
+            [
+                Case((x.tolist(), y.tolist())),
+                Case(
+                    (tuple(rng.integers(0, 3, 50).tolist()), tuple(rng.integers(0, 5, 50).tolist()))
+                ),
+                Case((rng.integers(0, 10, 1000), rng.integers(0, 10, 1000))),
+                Case(([0, 0, 0, 1], [0, 0, 1, 1])),
+            ],
+            close(),
+            weight=2,
+        ),
+        Criterion(
+            "any hashable labels: characters of strings, words, tuples, mixed types",
+            [
+                Case(("aabb", "xxyy")),
+                Case(("to be or not to be", "that is the questi")),
+                Case((["to", "be", "or", "not", "to", "be"], ["a", "b", "a", "b", "a", "b"])),
+                Case(([(0, 1), (0, 1), (1, 0), (2, 2)], ["u", "v", "u", "v"])),
+                Case(([1, "one", None, 1, "one", None], [True, False, True, True, False, 2.5])),
+            ],
+            close(),
+        ),
+        Criterion(
+            "0 when one variable is constant or the pairs are empirically independent",
+            [
+                Case(([3, 1, 4, 1, 5, 9, 2, 6], ["c"] * 8)),
+                Case(("abab", "xxyy")),
+                Case(([7], [8])),
+            ],
+            close(),
+        ),
+        Criterion(
+            "the base argument (base=math.e gives nats)",
+            [
+                Case((["a", "a", "b", "b"], ["x", "x", "y", "y"]), {"base": E}),
+                Case((x.tolist(), y.tolist()), {"base": 10}),
+            ],
+            close(),
+        ),
+    ]
+
+
+CHECKS = {
+    "mutual_information": mutual_information,
+    "pmi": pmi,
+    "cooccurrence_matrix": cooccurrence_matrix,
+    "ppmi": ppmi,
+    "svd_embeddings": svd_embeddings,
+    "plugin_mi": plugin_mi,
+}
