@@ -23,9 +23,29 @@ c.IgnorePattern.pattern = r"(Warning|warn\()"
 c.Execute.timeout = 300
 c.Execute.interrupt_on_timeout = True
 
+# A student who deleted a test or solution cell gets it back (and is graded on it) instead of
+# silently losing those points from the gradebook.
+c.OverwriteCells.add_missing_cells = True
+
 # Feedback shows the checks' teaching reports but never the hidden tests' source.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     "autograder.feedback.StripHiddenTests",
 ]
+
+# Our grader (python -m autograder grade) runs autograde twice around its parallel sandbox;
+# see autograder/isolated.py. Plain `nbgrader autograde` leaves this unset.
+_phase = __import__("os").environ.get("ITLM_AUTOGRADE_PHASE")
+if _phase == "export":
+    c.Autograde.autograde_preprocessors = ["autograder.isolated.ExportSanitized"]
+elif _phase == "cached":
+    c.Autograde.autograde_preprocessors = [
+        "autograder.isolated.CachedExecute",
+        "nbgrader.preprocessors.IgnorePattern",
+        "nbconvert.preprocessors.ClearMetadataPreprocessor",
+        "nbgrader.preprocessors.LimitOutput",
+        "nbgrader.preprocessors.SaveAutoGrades",
+        "nbgrader.preprocessors.AssignLatePenalties",
+        "nbgrader.preprocessors.CheckCellMetadata",
+    ]

@@ -16,17 +16,28 @@ Steps: make sure the assignment is in the gradebook (``generate_assignment``), t
 from __future__ import annotations
 
 import csv
+import json
 import re
+import shutil
 import time
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 
-from autograder.assignments import Assignment
+from autograder.assignments import REPO, Assignment
+from autograder.isolated import CACHE_ENV, cache_path
+from autograder.judging import judge_execution, save
 from autograder.release import generate, nbgrader, prepare_course_dir
+from autograder.sandbox import NOTEBOOK_SECONDS, Pool
 from autograder.scan import scan_file
+
+CACHE = ".itlm-cache"  # per course folder: sanitized and executed notebooks of the last run
+MAX_RETRIES = 3  # re-runs of one notebook, each skipping a cell that stopped the process
+MAX_NOTEBOOK_BYTES = 50 * 2**20  # a larger upload is not graded
+TIMING: dict[str, float] = {}  # seconds per phase of the last grade_isolated
 
 # nbgrader's log line when it starts executing one submission.
 AUTOGRADING = re.compile(r"INFO\] Autograding .*[/\\]autograded[/\\]([^/\\]+)[/\\]")
@@ -47,6 +58,8 @@ class AssignmentGrades:
     students: list[StudentGrade]
     csv_path: Path
     feedback_dir: Path
+    details: dict[str, dict] = field(default_factory=dict)  # student -> exercise -> judged details
+    seconds: float = 0.0
 
 
 def db_url(course_dir: Path) -> str:
@@ -74,46 +87,230 @@ def submitted_students(course_dir: Path, assignment: Assignment) -> list[str]:
 
 
 def grade(
-    course_dir: Path, assignment: Assignment, progress: Callable[[str], None] | None = None
+    course_dir: Path,
+    assignment: Assignment,
+    progress: Callable[[str], None] | None = None,
+    *,
+    isolated: bool = True,
+    workers: int | None = None,
+    limits: dict | None = None,
 ) -> AssignmentGrades:
     """Autograde every submission of one assignment, then write feedback and the CSV.
 
-    ``progress`` receives a line as each submission starts running (e.g. ``click.echo``).
+    With ``isolated`` (the default) submissions run in the parallel sandbox and are judged in
+    this process (:func:`grade_isolated`); without it, plain ``nbgrader autograde`` runs them
+    one by one in Jupyter kernels with the checks judging inside them. ``progress`` receives
+    a line per submission (e.g. ``click.echo``). ``limits`` may set the sandbox's
+    ``seconds`` (wall clock per notebook) and ``cell_seconds`` (CPU per cell).
     """
     course_dir = course_dir.resolve()
     ensure_in_gradebook(course_dir, assignment)
-    total = len(submitted_students(course_dir, assignment))
+    notes = normalize_submissions(course_dir, assignment)
     started = time.perf_counter()
-    seen: list[str] = []
+    logs: list[str] = []
+    details: dict[str, dict] = {}
+    if isolated:
+        details = grade_isolated(course_dir, assignment, progress, workers, logs, limits or {})
+    else:
+        total = len(submitted_students(course_dir, assignment))
+        seen: list[str] = []
 
-    def on_line(line: str) -> None:
-        running = AUTOGRADING.search(line)
-        if progress is not None and running:
-            seen.append(running.group(1))
-            elapsed = time.perf_counter() - started
-            progress(f"  [{len(seen)}/{total}] {running.group(1)}  ({elapsed:.0f} s)")
+        def on_line(line: str) -> None:
+            running = AUTOGRADING.search(line)
+            if progress is not None and running:
+                seen.append(running.group(1))
+                elapsed = time.perf_counter() - started
+                progress(f"  [{len(seen)}/{total}] {running.group(1)}  ({elapsed:.0f} s)")
 
-    # nbgrader exits non-zero when any one submission fails; the others are still graded,
-    # so carry on and report per student. Its full log is kept next to the CSV.
-    logs = []
-    for step, extra, watch in (
-        ("autograde", ("--create",), on_line),
-        ("generate_feedback", (), None),
-    ):
+        # nbgrader exits non-zero when one submission fails; the others are still graded.
         proc = nbgrader(
-            step, assignment.id, *extra, "--force", cwd=course_dir, check=False, on_line=watch
+            "autograde",
+            assignment.id,
+            "--create",
+            "--force",
+            cwd=course_dir,
+            check=False,
+            on_line=on_line,
         )
-        logs.append(f"$ nbgrader {step} (exit {proc.returncode})\n{proc.stdout}")
+        logs.append(f"$ nbgrader autograde (exit {proc.returncode})\n{proc.stdout}")
+    proc = nbgrader("generate_feedback", assignment.id, "--force", cwd=course_dir, check=False)
+    logs.append(f"$ nbgrader generate_feedback (exit {proc.returncode})\n{proc.stdout}")
     students = read_grades(course_dir, assignment)
     release = course_dir / "release" / assignment.id / assignment.notebook
     for student in students:
+        if isolated and student.student not in details and student.status == "graded":
+            student.status = "not graded: nbgrader could not read the notebook (see the log)"
         submission = (
             course_dir / "submitted" / student.student / assignment.id / assignment.notebook
         )
         student.flags = scan_submission(submission, release)
+        note = details.get(student.student, {}).get("status") or notes.get(student.student)
+        if note and student.status == "graded":
+            student.status = note
+        elif student.student in notes and student.status != "graded":
+            student.status = f"{student.status}; {notes[student.student]}"
     csv_path = write_csv(course_dir / "grades" / f"{assignment.id}.csv", assignment, students)
     (csv_path.parent / f"{assignment.id}-nbgrader.log").write_text("\n".join(logs))
-    return AssignmentGrades(assignment, students, csv_path, course_dir / "feedback")
+    grades = AssignmentGrades(assignment, students, csv_path, course_dir / "feedback")
+    grades.details = {k: v.get("exercises", {}) for k, v in details.items()}
+    grades.seconds = time.perf_counter() - started
+    return grades
+
+
+def normalize_submissions(course_dir: Path, assignment: Assignment) -> dict[str, str]:
+    """Put each submission where nbgrader looks for it; returns a note per student changed.
+
+    Handles what LMS uploads look like: a notebook under another name (the only notebook in
+    the folder is graded), a zip file (its notebook is extracted), nothing usable (said so).
+    """
+    notes = {}
+    root = course_dir / "submitted"
+    if not root.exists():
+        return notes
+    for student_dir in sorted(p for p in root.iterdir() if p.is_dir()):
+        folder = student_dir / assignment.id
+        zipped = student_dir / f"{assignment.id}.zip"
+        if not folder.is_dir() and zipped.is_file():
+            folder.mkdir()
+        if not folder.is_dir():
+            continue
+        target = folder / assignment.notebook
+        if target.exists():
+            continue
+        for archive in sorted([*folder.glob("*.zip"), *([zipped] if zipped.is_file() else [])]):
+            try:
+                with zipfile.ZipFile(archive) as zf:
+                    members = [
+                        m for m in zf.namelist() if m.endswith(".ipynb") and "__MACOSX" not in m
+                    ]
+                    best = [m for m in members if Path(m).name == assignment.notebook] or members
+                    if best:
+                        data = zf.read(best[0])
+                        if len(data) > MAX_NOTEBOOK_BYTES:
+                            notes[student_dir.name] = f"{best[0]} in {archive.name} is too large"
+                            break
+                        target.write_bytes(data)
+                        notes[student_dir.name] = f"graded {best[0]} from {archive.name}"
+                        break
+            except (zipfile.BadZipFile, OSError) as error:
+                notes[student_dir.name] = f"{archive.name} could not be opened ({error})"
+        if target.exists():
+            continue
+        others = sorted(folder.glob("*.ipynb"))
+        if len(others) == 1:
+            shutil.copy2(others[0], target)
+            notes[student_dir.name] = f"graded {others[0].name} (renamed to {assignment.notebook})"
+        elif student_dir.name not in notes:
+            found = ", ".join(p.name for p in others) or "no notebook"
+            notes[student_dir.name] = f"not graded: expected {assignment.notebook}, found {found}"
+    return notes
+
+
+def hidden_paths(course_dir: Path) -> list[Path]:
+    """What a student's notebook must not see: the grading state of the course folder and
+    everything of this repository that is not for students."""
+    course = [
+        course_dir / n
+        for n in ("submitted", "autograded", "feedback", "source", "grades", "gradebook.db", CACHE)
+    ]
+    repo = [
+        REPO / n
+        for n in ("solutions", "autograder", "source", "tests", ".git", "build", "dist", "docs")
+    ]
+    return [p for p in dict.fromkeys(course + repo) if p.exists()]
+
+
+def grade_isolated(
+    course_dir: Path,
+    assignment: Assignment,
+    progress: Callable[[str], None] | None,
+    workers: int | None,
+    logs: list[str],
+    limits: dict,
+) -> dict[str, dict]:
+    """nbgrader sanitizes, the sandbox executes in parallel, we judge, nbgrader records.
+
+    Returns per student: {"exercises": judged details, "status": a note when not all ran}.
+    """
+    cache = course_dir / CACHE / assignment.id
+    shutil.rmtree(cache, ignore_errors=True)
+    clock = time.perf_counter()
+    env = {CACHE_ENV: str(cache)}
+    proc = nbgrader(
+        "autograde", assignment.id, "--create", "--force", cwd=course_dir, check=False,
+        env={**env, "ITLM_AUTOGRADE_PHASE": "export"},
+    )  # fmt: skip
+    logs.append(f"$ nbgrader autograde, export phase (exit {proc.returncode})\n{proc.stdout}")
+    TIMING["nbgrader sanitize"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    notebook = assignment.notebook.removesuffix(".ipynb")
+    sanitized = {}
+    for path in sorted((cache / "sanitized").glob(f"*/{notebook}.ipynb")):
+        sanitized[path.parent.name] = json.loads(path.read_text())
+    limits = {"seconds": NOTEBOOK_SECONDS, **limits}
+    jobs = [{"id": s, "cells": nb["cells"], **limits} for s, nb in sanitized.items()]
+    details: dict[str, dict] = {}
+    done = 0
+    started = time.perf_counter()
+    with Pool(workers, hide=hidden_paths(course_dir)) as pool:
+        attempts: dict[str, int] = {}
+        while jobs:
+            retry = []
+            for execution in pool.run(jobs):
+                job = next(j for j in jobs if j["id"] == execution.id)
+                culprit = _culprit(job, execution)
+                if culprit is not None and attempts.get(execution.id, 0) < MAX_RETRIES:
+                    # The process died in one cell (os._exit, a crash, a hang): run the notebook
+                    # again without that cell, so the rest can still be graded.
+                    attempts[execution.id] = attempts.get(execution.id, 0) + 1
+                    retry.append({**job, "skip": [*job.get("skip", []), culprit]})
+                    continue
+                judgement = judge_execution(assignment, sanitized[execution.id], execution)
+                save(judgement, cache_path("executed", execution.id, notebook, cache))
+                skipped = job.get("skip", [])
+                status = (
+                    f"graded; cell {', '.join(map(str, skipped))} stopped the notebook: skipped"
+                    if skipped
+                    else (
+                        "graded as far as it ran: " + "; ".join(judgement.problems)
+                        if judgement.problems
+                        else ""
+                    )
+                )
+                details[execution.id] = {
+                    "exercises": judgement.details(),
+                    "status": status,
+                    "isolation": execution.isolation,
+                }
+                done += 1
+                if progress is not None:
+                    progress(
+                        f"  [{done}/{len(sanitized)}] {execution.id}  {execution.seconds:.1f} s"
+                        f"  ({time.perf_counter() - started:.0f} s, {pool.workers} workers,"
+                        f" isolation: {execution.isolation})"
+                    )
+            jobs = retry
+    TIMING["sandbox and judging"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    proc = nbgrader(
+        "autograde", assignment.id, "--force", cwd=course_dir, check=False,
+        env={**env, "ITLM_AUTOGRADE_PHASE": "cached"},
+    )  # fmt: skip
+    TIMING["nbgrader record"] = time.perf_counter() - clock
+    logs.append(f"$ nbgrader autograde, cached phase (exit {proc.returncode})\n{proc.stdout}")
+    return details
+
+
+def _culprit(job: dict, execution) -> int | None:
+    """The code cell that stopped the process, when it did not finish."""
+    if execution.finished:
+        return None
+    cells = job["cells"]
+    after = execution.last_cell
+    for index in range(after + 1, len(cells)):
+        if cells[index].get("cell_type") == "code" and index not in job.get("skip", []):
+            return index
+    return None
 
 
 def scan_submission(submission: Path, release: Path) -> list[str]:

@@ -66,16 +66,20 @@ the nbgrader toolbar's "Validate" button runs every test cell at once.
 """
 
 
-def tool_env() -> dict[str, str]:
+def tool_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     """The environment for nbgrader subprocesses: this interpreter's scripts first on PATH
     (nbgrader runs ``alembic`` by name, which fails in a venv that was not activated)."""
-    env = dict(os.environ)
+    env = {**os.environ, **(extra or {})}
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     return env
 
 
 def nbgrader(
-    *args: str, cwd: Path, check: bool = True, on_line: Callable[[str], None] | None = None
+    *args: str,
+    cwd: Path,
+    check: bool = True,
+    on_line: Callable[[str], None] | None = None,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess:
     """Run an nbgrader command in a course folder (``check``: raise with its log on failure).
 
@@ -89,7 +93,7 @@ def nbgrader(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env=tool_env(),
+        env=tool_env(env),
     ) as running:
         lines = []
         for line in running.stdout:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import asdict, replace
 
 from autograder.assignments import find_exercise
 from autograder.checks.core import Criterion, CriterionResult, Result, judge, run_cases
@@ -88,8 +88,33 @@ def grade_function(name: str, fn: Callable, **partners: Callable) -> Result:
     )
 
 
-def check(name: str, fn: Callable, **partners: Callable) -> float:
-    """Grade ``fn`` as the exercise ``name``: print the report, return the points."""
+# In the grading sandbox (autograder/sandbox.py) a hidden check only *records* what the
+# student's functions did; the judging happens in the grading process, which never runs
+# student code (autograder/judging.py). The sandbox sets this while a cell runs.
+RECORDER: Callable[[str, dict], None] | None = None
+
+
+def record(name: str, fn: Callable, **partners: Callable) -> dict:
+    """Run the student's function(s) on the check's cases; plain data for the judge."""
+    wanted = partners_for(name)
+    if (
+        not callable(fn)
+        or set(partners) != set(wanted)
+        or not all(map(callable, partners.values()))
+    ):
+        return {"note": "not callable"}
+    outcomes = run_cases(fn, criteria_for(name), partners=partners)
+    return {"outcomes": [[asdict(o) for o in group] for group in outcomes]}
+
+
+def check(name: str, fn: Callable, **partners: Callable) -> float | None:
+    """Grade ``fn`` as the exercise ``name``: print the report, return the points.
+
+    (In the grading sandbox: record the outcomes for the judge and return nothing.)
+    """
+    if RECORDER is not None:
+        RECORDER(name, record(name, fn, **partners))
+        return None
     result = grade_function(name, fn, **partners)
     print(result.report())
     return float(result.points)

@@ -1,0 +1,590 @@
+"""Run submitted notebooks in isolated, pre-warmed processes, all cores at once.
+
+    python -m autograder.sandbox serve --workers 2 --hide /path/to/course ...   (started by Pool)
+
+A *zygote* process imports what the notebooks need (NumPy, SciPy, matplotlib, PyTorch,
+IPython, the corpus, the checks' case generators) once, and never runs student code. For
+each submission it forks a child that
+
+1. closes every inherited file descriptor but its result pipe, and starts a new session;
+2. when run as root: enters new mount, PID and network namespaces (no network at all, no
+   other processes in sight), remounts the whole filesystem read-only, mounts empty tmpfs over
+   what it must not see (the course folder with the gradebook and the other submissions,
+   ``solutions/``, ``autograder/``, ``source/``, ``tests/``...) and a fresh ``/tmp``, and drops
+   every capability, so none of that can be undone;
+3. sets resource limits: address space (a memory bomb raises MemoryError), file size, process
+   count; and a CPU limit per cell (an endless loop becomes an error in that cell);
+4. executes the notebook's code cells in a fresh IPython shell, capturing outputs as Jupyter
+   does (streams capped in size, figures, the last expression's value, errors), with the
+   hidden checks in *record* mode: they run the student's functions on their cases and send
+   the outcomes, and the judging happens in the grading process, which never ran student
+   code (:mod:`autograder.judging`);
+5. streams one JSON line per finished cell, so a process that dies (``os._exit``, a crash)
+   keeps everything before the cell that killed it.
+
+The zygote kills a child that runs past the notebook's wall-clock limit. :class:`Pool` is the
+grading process's side: it starts the zygote, feeds it jobs and yields results as they end.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import io
+import json
+import os
+import resource
+import selectors
+import signal
+import subprocess
+import sys
+import time
+import traceback
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder.assignments import ASSIGNMENTS
+
+STREAM_LIMIT = 200_000  # characters kept per stream per cell: output floods are cut here
+DISPLAY_LIMIT = 50  # rich outputs (figures...) kept per cell
+CELL_CPU_SECONDS = 120  # CPU seconds per cell
+MEMORY_BYTES = 6 * 2**30  # address space a child may add to what the zygote has mapped
+FILE_BYTES = 256 * 2**20  # largest file a child may write
+NOTEBOOK_SECONDS = 600  # wall clock per notebook
+
+
+# -- inside the child ---------------------------------------------------------------------------
+
+
+class CellTimeout(BaseException):
+    """A cell used up its CPU time (BaseException: ``except Exception`` cannot swallow it)."""
+
+
+class CappedWriter(io.TextIOBase):
+    """A stream that keeps the first ``limit`` characters and counts the rest."""
+
+    def __init__(self, limit: int = STREAM_LIMIT):
+        self.limit, self.parts, self.size, self.dropped = limit, [], 0, 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text) -> int:
+        text = str(text)
+        room = self.limit - self.size
+        if room > 0:
+            self.parts.append(text[:room])
+            self.size += min(room, len(text))
+        self.dropped += max(0, len(text) - max(room, 0))
+        return len(text)
+
+    def value(self) -> str:
+        text = "".join(self.parts)
+        if self.dropped:
+            text += f"\n[... {self.dropped:,} more characters of output were cut]\n"
+        return text
+
+
+def _libc():
+    return ctypes.CDLL(None, use_errno=True)
+
+
+CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x20000000, 0x40000000
+MS_RDONLY, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 32, 4096, 16384, 1 << 18
+PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 24, 38
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [
+        ("effective", ctypes.c_uint32),
+        ("permitted", ctypes.c_uint32),
+        ("inheritable", ctypes.c_uint32),
+    ]
+
+
+def isolate(hide: Iterable[str]) -> str:
+    """Namespaces, a read-only filesystem with hidden folders, and no capabilities, when we
+    are root; returns how isolated the process ended up ("full" or "basic").
+
+    The caller continues in a grandchild that is PID 1 of a new PID namespace (the child in
+    between only waits for it and passes on its exit status).
+    """
+    if os.geteuid() != 0:
+        return "basic"
+    libc = _libc()
+    if libc.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID) != 0:
+        return "basic"
+    pid = os.fork()
+    if pid:  # the child in between: wait for the isolated grandchild, pass on its status
+        _, status = os.waitpid(pid, 0)
+        os._exit(
+            os.waitstatus_to_exitcode(status) % 256
+            if os.WIFEXITED(status)
+            else 128 + os.WTERMSIG(status)
+        )
+
+    def mount(source, target, fstype, flags, data=None) -> int:
+        enc = lambda v: None if v is None else str(v).encode()  # noqa: E731
+        return libc.mount(enc(source), enc(target), enc(fstype), flags, enc(data))
+
+    mount("none", "/", None, MS_REC | MS_PRIVATE)
+    mount_points = [
+        line.split()[4] for line in Path("/proc/self/mountinfo").read_text().splitlines()
+    ]
+    for point in sorted(set(mount_points)):
+        if point == "/proc" or point.startswith(("/proc/", "/sys", "/dev")):
+            continue
+        mount(None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY)  # nothing outside is writable
+    mount("proc", "/proc", "proc", 0)  # this PID namespace's processes only
+    for path in [*hide, "/tmp", "/dev/shm"]:
+        if os.path.isdir(path):
+            if mount("tmpfs", path, "tmpfs", 0, "size=512m,mode=1777") != 0:
+                raise OSError(ctypes.get_errno(), f"could not hide {path}")
+        elif os.path.exists(path):
+            mount("/dev/null", path, None, MS_BIND)
+    libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    for cap in range(64):
+        libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
+    header, data = _CapHeader(0x20080522, 0), (_CapData * 2)()
+    if libc.capset(ctypes.byref(header), data) != 0:
+        raise OSError(ctypes.get_errno(), "could not drop capabilities")
+    return "full"
+
+
+def limit_resources(memory: int = MEMORY_BYTES) -> None:
+    mapped = _mapped_bytes()
+    for limit, value in (
+        (resource.RLIMIT_AS, mapped + memory),
+        (resource.RLIMIT_FSIZE, FILE_BYTES),
+        (resource.RLIMIT_CORE, 0),
+    ):
+        try:
+            resource.setrlimit(limit, (value, value))
+        except (ValueError, OSError):
+            pass
+
+
+def _mapped_bytes() -> int:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _make_shell():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    class Shell(InteractiveShell):
+        def enable_gui(self, gui=None):  # no GUI event loop: figures go inline
+            pass
+
+    shell = Shell.instance()
+    shell.enable_matplotlib("inline")
+    return shell
+
+
+def execute_cells(
+    cells: list[dict], emit, skip: Iterable[int] = (), cell_seconds: float = CELL_CPU_SECONDS
+) -> None:
+    """Run the code cells in order; ``emit`` receives one message per code cell."""
+    from IPython.core.displaypub import CapturingDisplayPublisher
+
+    import autograder.checks as checks
+    from autograder import wire
+
+    shell = _make_shell()
+    skip = set(skip)
+    records: list[dict] = []
+
+    def recorder(name: str, outcomes) -> None:
+        records.append({"name": name, "record": wire.encode(outcomes)})
+
+    def on_cpu_limit(signum, frame):
+        raise CellTimeout
+
+    signal.signal(signal.SIGPROF, on_cpu_limit)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # too large a file: an OSError, not a kill
+    for index, cell in enumerate(cells):
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else source
+        if index in skip:
+            emit(
+                {
+                    "cell": index,
+                    "outputs": [
+                        _error(
+                            "KernelDied",
+                            "this cell stopped the process; it was skipped to grade the rest",
+                        )
+                    ],
+                    "records": [],
+                }
+            )
+            continue
+        records.clear()
+        checks.RECORDER = recorder
+        out, err = CappedWriter(), CappedWriter()
+        publisher = CapturingDisplayPublisher()
+        saved = sys.stdout, sys.stderr, shell.display_pub
+        sys.stdout, sys.stderr, shell.display_pub = out, err, publisher
+        signal.setitimer(signal.ITIMER_PROF, cell_seconds)
+        try:
+            result = shell.run_cell(source, store_history=True, silent=False)
+        except BaseException as error:  # noqa: BLE001 - a timeout outside IPython's own handler
+            result = None
+            failure = error
+        else:
+            failure = result.error_in_exec or result.error_before_exec
+        finally:
+            signal.setitimer(signal.ITIMER_PROF, 0)
+            sys.stdout, sys.stderr, shell.display_pub = saved
+            checks.RECORDER = None
+        outputs = []
+        for name, writer in (("stdout", out), ("stderr", err)):
+            text = writer.value()
+            if text:
+                outputs.append({"output_type": "stream", "name": name, "text": text})
+        for rich in publisher.outputs[:DISPLAY_LIMIT]:
+            data = rich.get("data", {}) if isinstance(rich, dict) else rich.data
+            metadata = rich.get("metadata", {}) if isinstance(rich, dict) else rich.metadata
+            outputs.append(
+                {
+                    "output_type": "display_data",
+                    "data": _jsonable(data),
+                    "metadata": _jsonable(metadata or {}),
+                }
+            )
+        if failure is not None:
+            if isinstance(failure, CellTimeout):
+                limit = f"the cell used more than {cell_seconds:g} s of CPU time"
+                outputs.append(_error("TimeoutError", limit))
+            else:
+                outputs.append(_error(type(failure).__name__, str(failure)[:2000], failure))
+        elif result is not None and result.result is not None:
+            data, metadata = shell.display_formatter.format(result.result)
+            outputs.append(
+                {
+                    "output_type": "execute_result",
+                    "data": _jsonable(data),
+                    "metadata": _jsonable(metadata),
+                    "execution_count": result.execution_count,
+                }
+            )
+        emit({"cell": index, "outputs": outputs, "records": list(records)})
+
+
+def _error(ename: str, evalue: str, error: BaseException | None = None) -> dict:
+    lines = traceback.format_exception(error)[-12:] if error is not None else []
+    return {
+        "output_type": "error",
+        "ename": ename,
+        "evalue": evalue,
+        "traceback": [line.rstrip("\n") for line in lines] or [f"{ename}: {evalue}"],
+    }
+
+
+def _jsonable(data):
+    try:
+        json.dumps(data)
+        return data
+    except (TypeError, ValueError):
+        return {"text/plain": repr(data)[:1000]}
+
+
+def child_main(job: dict, write_fd: int, hide: list[str]) -> None:
+    """Everything the forked child does; it ends with os._exit and never returns."""
+    status = 0
+    try:
+        os.setsid()
+        os.closerange(3, write_fd)
+        os.closerange(write_fd + 1, 4096)
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        level = isolate(hide)
+        limit_resources(job.get("memory", MEMORY_BYTES))
+        work = Path("/tmp") / f"itlm-{job['id']}"
+        work.mkdir(parents=True, exist_ok=True)
+        os.chdir(work)
+        os.environ["NBGRADER_EXECUTION"] = "autograde"
+        os.environ["HOME"] = str(work)
+        os.environ["MPLCONFIGDIR"] = str(work)
+        out = os.fdopen(write_fd, "w", buffering=1)
+
+        def emit(message: dict) -> None:
+            out.write(json.dumps({"id": job["id"], **message}) + "\n")
+            out.flush()
+
+        emit({"isolation": level})
+        cell_seconds = job.get("cell_seconds", CELL_CPU_SECONDS)
+        execute_cells(job["cells"], emit, job.get("skip", ()), cell_seconds)
+        emit({"finished": True})
+    except BaseException:  # noqa: BLE001 - report, then leave quietly
+        status = 70
+        try:
+            os.write(
+                write_fd,
+                (
+                    json.dumps({"id": job["id"], "crash": traceback.format_exc()[-2000:]}) + "\n"
+                ).encode(),
+            )
+        except OSError:
+            pass
+    os._exit(status)
+
+
+# -- the zygote ---------------------------------------------------------------------------------
+
+
+def warm_up(modules: Iterable[str]) -> None:
+    """Import what notebooks need, before any fork, and load the corpus into its cache."""
+    import importlib
+
+    import matplotlib
+
+    matplotlib.use("module://matplotlib_inline.backend_inline")
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+    from course.corpus import PLAYS, load_play
+
+    for play in PLAYS:
+        load_play(play)
+    _make_shell().clear_instance()
+
+
+WARM_MODULES = [
+    "numpy", "scipy", "scipy.stats", "scipy.special", "scipy.sparse", "scipy.sparse.linalg",
+    "scipy.linalg", "scipy.optimize", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
+    "IPython", "torch", "torch.nn.functional", "zlib", "bz2", "lzma", "fractions", "heapq",
+    "collections", "course.check", "course.corpus", "course.style", "course.sources",
+    "autograder.checks", "autograder.checks.core", "autograder.wire",
+    *[f"autograder.checks.{a.module}" for a in ASSIGNMENTS.values()],
+]  # fmt: skip
+
+
+def serve(workers: int, hide: list[str]) -> None:
+    """The zygote's loop: jobs in on stdin, result lines out on stdout."""
+    warm_up(WARM_MODULES)
+    if any(name.startswith("solutions") for name in sys.modules):
+        raise RuntimeError("the zygote must never import solutions/")
+    print(json.dumps({"ready": True, "pid": os.getpid()}), flush=True)
+    pending: list[dict] = []
+    running: dict[int, dict] = {}  # pid -> {job, fd, buffer, deadline}
+    selector = selectors.DefaultSelector()
+    stdin_open = True
+    selector.register(sys.stdin, selectors.EVENT_READ, "stdin")
+    while stdin_open or pending or running:
+        while pending and len(running) < workers:
+            job = pending.pop(0)
+            read_fd, write_fd = os.pipe()
+            pid = os.fork()
+            if pid == 0:
+                os.close(read_fd)
+                child_main(job, write_fd, hide)
+            os.close(write_fd)
+            os.set_blocking(read_fd, False)
+            running[pid] = {
+                "job": job,
+                "fd": read_fd,
+                "buffer": b"",
+                "deadline": time.monotonic() + job.get("seconds", NOTEBOOK_SECONDS),
+            }
+            selector.register(read_fd, selectors.EVENT_READ, pid)
+        for key, _ in selector.select(timeout=0.2):
+            if key.data == "stdin":
+                line = sys.stdin.readline()
+                if not line:
+                    stdin_open = False
+                    selector.unregister(sys.stdin)
+                elif line.strip():
+                    pending.append(json.loads(line))
+                continue
+            state = running.get(key.data)
+            if state is None:
+                continue
+            try:
+                chunk = os.read(state["fd"], 1 << 20)
+            except BlockingIOError:
+                continue
+            state["buffer"] += chunk
+            *lines, state["buffer"] = state["buffer"].split(b"\n")
+            for line in lines:
+                if line.strip():
+                    sys.stdout.write(line.decode("utf-8", "replace") + "\n")
+            sys.stdout.flush()
+        now = time.monotonic()
+        for pid, state in list(running.items()):
+            if now > state["deadline"]:
+                _kill(pid)
+                state["timed_out"] = True
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                _drain(state)
+                selector.unregister(state["fd"])
+                os.close(state["fd"])
+                del running[pid]
+                print(
+                    json.dumps(
+                        {
+                            "id": state["job"]["id"],
+                            "exit": _describe(status, state.get("timed_out")),
+                        }
+                    ),
+                    flush=True,
+                )
+
+
+def _drain(state: dict) -> None:
+    while True:
+        try:
+            chunk = os.read(state["fd"], 1 << 20)
+        except BlockingIOError:
+            break
+        if not chunk:
+            break
+        state["buffer"] += chunk
+    for line in state["buffer"].split(b"\n"):
+        if line.strip():
+            sys.stdout.write(line.decode("utf-8", "replace") + "\n")
+    state["buffer"] = b""
+
+
+def _kill(pid: int) -> None:
+    for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
+        try:
+            target()
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _describe(status: int, timed_out: bool | None) -> str:
+    if timed_out:
+        return "timeout"
+    if os.WIFEXITED(status):
+        return "ok" if os.WEXITSTATUS(status) == 0 else f"exit {os.WEXITSTATUS(status)}"
+    if os.WIFSIGNALED(status):
+        return f"signal {os.WTERMSIG(status)}"
+    return f"status {status}"
+
+
+# -- the grading process's side -----------------------------------------------------------------
+
+
+@dataclass
+class Execution:
+    """What came back from running one notebook."""
+
+    id: str
+    cells: dict[int, dict] = field(default_factory=dict)  # cell index -> {"outputs", "records"}
+    isolation: str = "unknown"
+    finished: bool = False  # every cell ran
+    exit: str = ""  # how the process ended: ok, timeout, signal 9, exit 70...
+    crash: str = ""
+    seconds: float = 0.0
+
+    @property
+    def last_cell(self) -> int:
+        return max(self.cells, default=-1)
+
+
+class Pool:
+    """A zygote with ``workers`` parallel children; feed it jobs, read executions back."""
+
+    def __init__(self, workers: int | None = None, hide: Iterable[Path] = ()):
+        self.workers = workers or os.cpu_count() or 1
+        command = [
+            sys.executable,
+            "-m",
+            "autograder.sandbox",
+            "serve",
+            "--workers",
+            str(self.workers),
+        ]
+        for path in hide:
+            command += ["--hide", str(Path(path).resolve())]
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1
+        )
+        ready = self.process.stdout.readline()
+        if not ready or not json.loads(ready).get("ready"):
+            raise RuntimeError("the grading sandbox did not start")
+
+    def run(self, jobs: list[dict]) -> Iterator[Execution]:
+        """Run jobs ({"id", "cells", optional "skip", "seconds"}); yield each as it ends."""
+        started = {job["id"]: time.perf_counter() for job in jobs}
+        results = {job["id"]: Execution(job["id"]) for job in jobs}
+        for job in jobs:
+            self.process.stdin.write(json.dumps(job) + "\n")
+        self.process.stdin.flush()
+        remaining = set(results)
+        while remaining:
+            line = self.process.stdout.readline()
+            if not line:
+                raise RuntimeError("the grading sandbox stopped unexpectedly")
+            message = json.loads(line)
+            execution = results.get(message.get("id"))
+            if execution is None:
+                continue
+            if "cell" in message:
+                execution.cells[int(message["cell"])] = {
+                    "outputs": message["outputs"],
+                    "records": message["records"],
+                }
+            elif "isolation" in message:  # the child's first message: it has started
+                execution.isolation = message["isolation"]
+                started[execution.id] = time.perf_counter()
+            elif message.get("finished"):
+                execution.finished = True
+            elif "crash" in message:
+                execution.crash = message["crash"]
+            elif "exit" in message:
+                execution.exit = message["exit"]
+                execution.seconds = time.perf_counter() - started[execution.id]
+                remaining.discard(execution.id)
+                yield execution
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.stdin.close()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream and not stream.closed:
+                stream.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def main(argv: list[str]) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m autograder.sandbox")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("serve", help="run the zygote (started by Pool)")
+    run.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    run.add_argument("--hide", action="append", default=[])
+    args = parser.parse_args(argv)
+    serve(args.workers, args.hide)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,233 @@
+"""A class of bad and hostile submissions, graded in one batch by the isolated grader.
+
+Each case ends graded or flagged with a clear reason, none gets credit it did not earn, and
+the honest student in the same batch is graded correctly (GRADING.md, issue 7).
+"""
+
+import inspect
+import json
+import shutil
+import zipfile
+
+import pytest
+
+from autograder.assignments import get_assignment
+from autograder.checks.core import CALL_SECONDS  # noqa: F401 - documents the per-call limit
+from autograder.grading import grade
+from autograder.release import generate, prepare_course_dir
+
+pytestmark = pytest.mark.slow
+A = get_assignment("01-entropy")
+FULL = {e.name: e.points for e in A.exercises}
+REFERENCE = {e.name: inspect.getsource(getattr(A.reference(), e.name)) for e in A.exercises}
+
+
+def notebook(release: dict, answers: dict | None = None, extra_cells=(), edit=None) -> dict:
+    nb = json.loads(json.dumps(release))
+    answers = {**REFERENCE, **(answers or {})}
+    for cell in nb["cells"]:
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if gid in answers:
+            cell["source"] = answers[gid]
+    for index, source in extra_cells:
+        nb["cells"].insert(
+            index,
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "source": source,
+                "outputs": [],
+                "execution_count": None,
+            },
+        )
+    if edit:
+        edit(nb)
+    return nb
+
+
+def drop_test_cell(nb):
+    nb["cells"] = [
+        c
+        for c in nb["cells"]
+        if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") != "test_entropy"
+    ]
+
+
+def gut_test_cell(nb):
+    for c in nb["cells"]:
+        if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "test_softmax":
+            c["source"] = "3.0  # trust me"
+
+
+def turn_test_cell_into_markdown(nb):
+    for c in nb["cells"]:
+        if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "test_binary_entropy":
+            c["cell_type"] = "markdown"
+            c.pop("outputs", None)
+            c.pop("execution_count", None)
+
+
+WRONG_SURPRISAL = "def surprisal(p, base=2):\n    import numpy as np\n    return -np.log(np.asarray(p, dtype=float))\n"
+
+# student -> (answers, extra cells, edit, what must hold)
+CASES = {
+    "honest": ({}, (), None, "full"),
+    "exits-the-kernel": ({}, [(3, "import os\nos._exit(0)")], None, "full after skipping"),
+    "sleeps-forever": ({}, [(3, "import time\ntime.sleep(10**6)")], None, "full after skipping"),
+    "endless-loop": ({}, [(3, "while True:\n    pass")], None, "full"),
+    "memory-bomb": ({}, [(3, "x = bytearray(64 * 2**30)")], None, "full"),
+    "output-flood": ({}, [(3, "for i in range(300_000):\n    print('spam', i)")], None, "full"),
+    "huge-file": ({}, [(3, "open('big.bin', 'wb').write(b'0' * (400 * 2**20))")], None, "full"),
+    "reads-solutions": (
+        {
+            "surprisal": "def surprisal(p, base=2):\n    import glob\n    src = open(glob.glob('/**/solutions/entropy.py', recursive=True)[0]).read()\n    namespace = {}\n    exec(src, namespace)\n    return namespace['surprisal'](p, base)\n"
+        },
+        (),
+        None,
+        "zero on surprisal, flagged",
+    ),
+    "imports-solutions": (
+        {
+            "surprisal": "def surprisal(p, base=2):\n    from solutions.entropy import surprisal as s\n    return s(p, base)\n"
+        },
+        (),
+        None,
+        "zero on surprisal, flagged",
+    ),
+    "patches-numpy": (
+        {
+            "surprisal": WRONG_SURPRISAL
+            + "np.allclose = lambda *a, **k: True\nnp.isclose = lambda *a, **k: True\n"
+        },
+        (),
+        None,
+        "loses on surprisal, flagged",
+    ),
+    "fakes-equality": (
+        {
+            "surprisal": "class Anything(float):\n    def __eq__(self, other):\n        return True\n\ndef surprisal(p, base=2):\n    return Anything(0.0)\n"
+        },
+        (),
+        None,
+        "loses on surprisal, flagged",
+    ),
+    "detects-the-grader": (
+        {
+            "surprisal": "import os\nif os.environ.get('NBGRADER_EXECUTION'):\n    "
+            + WRONG_SURPRISAL.replace("\n", "\n    ").rstrip()
+            + "\n"
+        },
+        (),
+        None,
+        "loses on surprisal, flagged",
+    ),
+    "uses-the-network": (
+        {},
+        [(3, "import socket\nsocket.create_connection(('1.1.1.1', 80), timeout=3)")],
+        None,
+        "full, flagged",
+    ),
+    "deletes-a-test-cell": ({}, (), drop_test_cell, "full"),
+    "edits-a-test-cell": (
+        {"softmax": "def softmax(logits, temperature=1.0):\n    return None\n"},
+        (),
+        gut_test_cell,
+        "zero on softmax",
+    ),
+    "changes-a-cell-type": (
+        {"binary_entropy": "def binary_entropy(p):\n    return 0.0\n"},
+        (),
+        turn_test_cell_into_markdown,
+        "loses on binary_entropy",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    course = tmp_path_factory.mktemp("hostile")
+    prepare_course_dir(course, [A])
+    generate(course, A)
+    release = json.loads((course / "release" / A.id / A.notebook).read_text())
+    for student, (answers, extra, edit, _) in CASES.items():
+        folder = course / "submitted" / student / A.id
+        folder.mkdir(parents=True)
+        (folder / A.notebook).write_text(json.dumps(notebook(release, answers, extra, edit)))
+    # Uploads in the wrong shape: malformed JSON, a renamed notebook, a zip from an LMS.
+    bad = course / "submitted" / "malformed-json" / A.id
+    bad.mkdir(parents=True)
+    (bad / A.notebook).write_text('{"cells": [ this is not json')
+    renamed = course / "submitted" / "renamed-notebook" / A.id
+    renamed.mkdir(parents=True)
+    (renamed / "my entropy homework.ipynb").write_text(json.dumps(notebook(release)))
+    zipped = course / "submitted" / "zip-upload"
+    zipped.mkdir(parents=True)
+    with zipfile.ZipFile(zipped / f"{A.id}.zip", "w") as zf:
+        zf.writestr(f"download/{A.notebook}", json.dumps(notebook(release)))
+    lines = []
+    result = grade(course, A, progress=lines.append, limits={"seconds": 40, "cell_seconds": 8})
+    rows = {s.student: s for s in result.students}
+    return course, rows, result
+
+
+def points(row):
+    return {name: row.scores[name] for name in FULL}
+
+
+def test_honest_student_in_the_same_batch_gets_full_points(graded):
+    """Is the honest submission unaffected by the hostile ones around it?"""
+    _, rows, _ = graded
+    assert points(rows["honest"]) == FULL and not rows["honest"].flags
+
+
+@pytest.mark.parametrize("student", [s for s, case in CASES.items() if case[3].startswith("full")])
+def test_disruptive_code_costs_nothing_else(graded, student):
+    """Do a kernel exit, a hang, an endless loop, a memory bomb, an output flood, a huge file,
+    a network call, or a deleted test cell leave the rest of the notebook graded in full?"""
+    _, rows, _ = graded
+    assert points(rows[student]) == FULL, (student, rows[student].scores, rows[student].status)
+    if "skipping" in CASES[student][3]:
+        assert "skipped" in rows[student].status
+
+
+@pytest.mark.parametrize(
+    "student", [s for s, case in CASES.items() if not case[3].startswith("full")]
+)
+def test_gaming_does_not_pay(graded, student):
+    """Does each attempt lose the points it tried to get, on that exercise only?"""
+    _, rows, _ = graded
+    expectation = CASES[student][3]
+    exercise = expectation.split(" on ")[1].split(",")[0]
+    score = rows[student].scores[exercise]
+    assert score < FULL[exercise], (student, score)
+    if expectation.startswith("zero"):
+        assert score == 0
+    others = {n: p for n, p in points(rows[student]).items() if n != exercise}
+    assert others == {n: p for n, p in FULL.items() if n != exercise}, (student, others)
+
+
+@pytest.mark.parametrize("student", [s for s, case in CASES.items() if "flagged" in case[3]])
+def test_suspicious_code_is_flagged(graded, student):
+    """Is every gaming attempt listed for the instructor with a reason?"""
+    _, rows, _ = graded
+    assert rows[student].flags, student
+
+
+def test_uploads_in_the_wrong_shape(graded):
+    """Is a malformed notebook listed with a reason, and are renamed and zipped ones graded?"""
+    _, rows, result = graded
+    assert "not graded" in rows["malformed-json"].status
+    assert points(rows["renamed-notebook"]) == FULL and "renamed" in rows["renamed-notebook"].status
+    assert points(rows["zip-upload"]) == FULL and "zip" in rows["zip-upload"].status
+    with result.csv_path.open() as f:
+        assert "malformed-json" in f.read()
+
+
+def test_regrading_is_idempotent_and_keeps_the_gradebook(graded):
+    """Does grading the same class again give the same grades, losing nothing?"""
+    course, rows, _ = graded
+    again = {
+        s.student: s for s in grade(course, A, limits={"seconds": 40, "cell_seconds": 8}).students
+    }
+    assert {s: r.scores for s, r in again.items()} == {s: r.scores for s, r in rows.items()}
+    shutil.rmtree(course / "feedback")
