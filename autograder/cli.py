@@ -72,8 +72,14 @@ def release(assignment_ids: tuple[str, ...]) -> None:
     show_default=True,
     help="nbgrader course folder holding submitted/<student>/<assignment>/.",
 )
-def grade(assignment_id: str, course_dir: Path) -> None:
-    """Autograde every submission of ASSIGNMENT_ID; write feedback and a grades CSV."""
+@click.option("--workers", type=int, default=None, help="Parallel notebooks (default: all cores).")
+@click.option(
+    "--plain",
+    is_flag=True,
+    help="Run plain `nbgrader autograde` (serial, in Jupyter kernels) instead of the sandbox.",
+)
+def grade(assignment_id: str, course_dir: Path, workers: int | None, plain: bool) -> None:
+    """Autograde every submission of ASSIGNMENT_ID; write feedback, a grades CSV, a report."""
     from autograder.grading import format_table
     from autograder.grading import grade as grade_assignment
 
@@ -81,10 +87,50 @@ def grade(assignment_id: str, course_dir: Path) -> None:
     if not (course_dir / "submitted").is_dir():
         raise click.ClickException(f"no submitted/ folder in {course_dir.resolve()}")
     start = time.perf_counter()
-    grades = grade_assignment(course_dir, assignment, progress=click.echo)
+    grades = grade_assignment(
+        course_dir, assignment, progress=click.echo, isolated=not plain, workers=workers
+    )
     click.echo(format_table(grades))
     click.echo(f"\ngrades:   {grades.csv_path}\nfeedback: {grades.feedback_dir}")
+    click.echo(f"report:   {grades.report_path}")
     click.echo(f"graded {len(grades.students)} submissions in {time.perf_counter() - start:.1f} s")
+
+
+@main.command("export-lms")
+@click.argument("assignment_ids", nargs=-1)
+@click.option(
+    "--course-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+)
+@click.option(
+    "--roster",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Canvas gradebook export whose rows and order to keep.",
+)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def export_lms(assignment_ids, course_dir: Path, roster: Path | None, out: Path | None) -> None:
+    """Write a Canvas gradebook import CSV with the totals of graded assignments."""
+    from autograder.grading import AssignmentGrades, read_grades
+    from autograder.lms import write_canvas_csv
+
+    graded = []
+    for assignment in _assignments(assignment_ids):
+        if (course_dir / "submitted").is_dir():
+            students = read_grades(course_dir.resolve(), assignment)
+            if students:
+                csv_path = course_dir / "grades" / f"{assignment.id}.csv"
+                graded.append(
+                    AssignmentGrades(assignment, students, csv_path, course_dir / "feedback")
+                )
+    if not graded:
+        raise click.ClickException(f"no graded submissions in {course_dir.resolve()}")
+    out = out or course_dir / "grades" / "canvas.csv"
+    unmatched = write_canvas_csv(out, graded, roster)
+    click.echo(f"Canvas import file: {out}")
+    if unmatched:
+        click.echo(f"warning: not in the roster: {', '.join(unmatched)}", err=True)
 
 
 @main.command()
@@ -135,6 +181,7 @@ def demo(course_dir: Path) -> None:
         click.echo(result.table())
         failures += sum(not ok for ok in result.as_expected().values())
         click.echo(f"\n  grades CSV: {result.grades.csv_path}")
+        click.echo(f"  report:     {result.grades.report_path}")
         click.echo(f"  feedback:   {result.grades.feedback_dir}/<student>/{assignment.id}/")
     click.echo(
         f"\nGradebook: {course_dir / 'gradebook.db'}  (try: cd {course_dir} && nbgrader export)"

@@ -39,8 +39,12 @@ class DemoStudent:
     def check(self, assignment: Assignment, scores: dict[str, float | None], flags=()) -> bool:
         """Did this student get the grade (or the flag) we built them to get?"""
         full = {e.name: e.points for e in assignment.exercises}
-        if self.expectation == "flagged":
-            return bool(flags)
+        if self.expectation == "flagged":  # flagged, and the tampered exercise earns nothing
+            (tampered,) = self.may_also_lose
+            spared = [n for n in full if n != tampered]
+            return (
+                bool(flags) and scores[tampered] == 0 and all(scores[n] == full[n] for n in spared)
+            )
         if self.expectation == "full":
             return all(scores[n] == full[n] for n in full)
         if self.expectation == "zero":
@@ -59,7 +63,7 @@ class DemoStudent:
         if self.expectation == "zero":
             return "expects 0"
         if self.expectation == "flagged":
-            return "imports the reference: expects a flag"
+            return f"imports the reference: expects 0 on {self.may_also_lose[0]} and a flag"
         also = (
             f" (and {', '.join(self.may_also_lose)}, written with it)" if self.may_also_lose else ""
         )
@@ -103,6 +107,7 @@ def demo_students(assignment: Assignment) -> list[DemoStudent]:
                 "    return answer(*args, **kwargs)\n",
             },
             "flagged",
+            (first,),
         )
     )
     return students

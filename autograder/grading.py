@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import shutil
 import time
@@ -31,6 +32,7 @@ from autograder.assignments import REPO, Assignment
 from autograder.isolated import CACHE_ENV, cache_path
 from autograder.judging import judge_execution, save
 from autograder.release import generate, nbgrader, prepare_course_dir
+from autograder.report import write_report
 from autograder.sandbox import NOTEBOOK_SECONDS, Pool
 from autograder.scan import scan_file
 
@@ -60,6 +62,7 @@ class AssignmentGrades:
     feedback_dir: Path
     details: dict[str, dict] = field(default_factory=dict)  # student -> exercise -> judged details
     seconds: float = 0.0
+    report_path: Path | None = None
 
 
 def db_url(course_dir: Path) -> str:
@@ -106,6 +109,7 @@ def grade(
     course_dir = course_dir.resolve()
     ensure_in_gradebook(course_dir, assignment)
     notes = normalize_submissions(course_dir, assignment)
+    TIMING.clear()
     started = time.perf_counter()
     logs: list[str] = []
     details: dict[str, dict] = {}
@@ -154,6 +158,18 @@ def grade(
     grades = AssignmentGrades(assignment, students, csv_path, course_dir / "feedback")
     grades.details = {k: v.get("exercises", {}) for k, v in details.items()}
     grades.seconds = time.perf_counter() - started
+    (csv_path.parent / f"{assignment.id}-details.json").write_text(json.dumps(grades.details))
+    timing = {
+        "seconds": round(grades.seconds, 1),
+        "submissions": len(students),
+        "per_submission_s": round(grades.seconds / max(len(students), 1), 2),
+        "mode": "isolated sandbox" if isolated else "plain nbgrader autograde",
+        **({"workers": workers or os.cpu_count()} if isolated else {}),
+        **{f"{phase} (s)": round(s, 1) for phase, s in TIMING.items()},
+    }
+    grades.report_path = write_report(
+        course_dir / "reports" / f"{assignment.id}.html", grades, grades.details, timing
+    )
     return grades
 
 
