@@ -57,6 +57,19 @@ def test_counter_and_named_tuple():
     assert back.value == 1.0 and back.grads[0].shape == (2,)
 
 
+def test_named_tuples_of_our_checks_come_back_as_their_class():
+    """Does a check's own named tuple (whose comparisons test isinstance) keep its class,
+    while the same name from elsewhere stays a plain named tuple?"""
+    from autograder.checks.llm_losses import Run
+
+    run = Run(1.5, (("logits", np.ones(3)),), "tensor", True, "")
+    back = loads(dumps(run))
+    assert type(back) is Run and back.value == 1.5 and back.grads[0][0] == "logits"
+    forged = json.loads(dumps(run))
+    forged["module"] = "os"
+    assert type(loads(json.dumps(forged))) is not Run
+
+
 def test_tensor_comes_back_as_a_detached_tensor_of_its_dtype():
     """Is a tensor with grad sent as data and rebuilt as a tensor of the same dtype?"""
     x = torch.tensor([1.0, 2.0], dtype=torch.float32, requires_grad=True) * 2
