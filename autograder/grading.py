@@ -192,6 +192,9 @@ def normalize_submissions(course_dir: Path, assignment: Assignment) -> dict[str,
             continue
         target = folder / assignment.notebook
         if target.exists():
+            note = _drop_duplicate_grade_cells(target)
+            if note:
+                notes[student_dir.name] = note
             continue
         for archive in sorted([*folder.glob("*.zip"), *([zipped] if zipped.is_file() else [])]):
             try:
@@ -220,6 +223,37 @@ def normalize_submissions(course_dir: Path, assignment: Assignment) -> dict[str,
             found = ", ".join(p.name for p in others) or "no notebook"
             notes[student_dir.name] = f"not graded: expected {assignment.notebook}, found {found}"
     return notes
+
+
+def _drop_duplicate_grade_cells(path: Path) -> str:
+    """Keep the first cell of each grade id; later copies become plain cells.
+
+    (nbgrader 0.9's OverwriteCells fails on the partial metadata its DeduplicateIds leaves on a
+    copied grade cell when add_missing_cells is on, which would drop the whole submission.)
+    """
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        cells = nb["cells"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""  # unreadable: nbgrader reports it
+    seen, dropped = set(), []
+    for cell in cells:
+        meta = cell.get("metadata", {}) if isinstance(cell, dict) else {}
+        grade_id = (
+            meta.get("nbgrader", {}).get("grade_id")
+            if isinstance(meta.get("nbgrader"), dict)
+            else None
+        )
+        if grade_id is None:
+            continue
+        if grade_id in seen:
+            del meta["nbgrader"]
+            dropped.append(grade_id)
+        seen.add(grade_id)
+    if not dropped:
+        return ""
+    path.write_text(json.dumps(nb))
+    return f"graded; duplicated cell(s) {', '.join(dropped)} kept as plain code"
 
 
 def hidden_paths(course_dir: Path) -> list[Path]:

@@ -51,6 +51,7 @@ CELL_CPU_SECONDS = 120  # CPU seconds per cell
 MEMORY_BYTES = 6 * 2**30  # address space a child may add to what the zygote has mapped
 FILE_BYTES = 256 * 2**20  # largest file a child may write
 NOTEBOOK_SECONDS = 600  # wall clock per notebook
+WORK_ROOT = "/dev/shm"  # a fresh tmpfs in the child: its working directory and temp files
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
@@ -141,7 +142,11 @@ def isolate(hide: Iterable[str]) -> str:
             continue
         mount(None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY)  # nothing outside is writable
     mount("proc", "/proc", "proc", 0)  # this PID namespace's processes only
-    for path in [*hide, "/tmp", "/dev/shm"]:
+    # A fresh /tmp too, unless Python itself or the course lives under it (a checkout in /tmp):
+    # then /tmp stays visible but read-only, and the notebook works in /dev/shm.
+    needed = [sys.prefix, sys.base_prefix, str(Path(__file__).resolve().parents[1])]
+    fresh_tmp = [] if any(p == "/tmp" or p.startswith("/tmp/") for p in needed) else ["/tmp"]
+    for path in [*hide, *fresh_tmp, WORK_ROOT]:
         if os.path.isdir(path):
             if mount("tmpfs", path, "tmpfs", 0, "size=512m,mode=1777") != 0:
                 raise OSError(ctypes.get_errno(), f"could not hide {path}")
@@ -313,12 +318,13 @@ def child_main(job: dict, write_fd: int, hide: list[str]) -> None:
             os.dup2(devnull, fd)
         level = isolate(hide)
         limit_resources(job.get("memory", MEMORY_BYTES))
-        work = Path("/tmp") / f"itlm-{job['id']}"
+        work = Path(WORK_ROOT) / f"itlm-{job['id']}"
         work.mkdir(parents=True, exist_ok=True)
         os.chdir(work)
         os.environ["NBGRADER_EXECUTION"] = "autograde"
         os.environ["HOME"] = str(work)
         os.environ["MPLCONFIGDIR"] = str(work)
+        os.environ["TMPDIR"] = str(work)
         out = os.fdopen(write_fd, "w", buffering=1)
 
         def emit(message: dict) -> None:

@@ -53,6 +53,16 @@ def drop_test_cell(nb):
     ]
 
 
+def duplicate_solution_cell(nb):
+    index = next(
+        i
+        for i, c in enumerate(nb["cells"])
+        if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "entropy"
+    )
+    copy = json.loads(json.dumps(nb["cells"][index]))
+    nb["cells"].insert(index + 1, copy)
+
+
 def gut_test_cell(nb):
     for c in nb["cells"]:
         if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "test_softmax":
@@ -127,6 +137,24 @@ CASES = {
         None,
         "full, flagged",
     ),
+    "reads-the-gradebook": (
+        {
+            "surprisal": "def surprisal(p, base=2):\n    import glob, sqlite3\n    db = sqlite3.connect(glob.glob('/**/gradebook.db', recursive=True)[0])\n    return db.execute('select 1').fetchone()[0]\n"
+        },
+        (),
+        None,
+        "zero on surprisal, flagged",
+    ),
+    "patches-builtins": (
+        {
+            "surprisal": WRONG_SURPRISAL
+            + "import builtins\nbuiltins.isinstance = lambda *a: True\nbuiltins.float = lambda *a: 1.0\n"
+        },
+        (),
+        None,
+        "loses on surprisal, flagged, may break its own later checks",
+    ),
+    "duplicates-a-grade-cell": ({}, (), duplicate_solution_cell, "full"),
     "deletes-a-test-cell": ({}, (), drop_test_cell, "full"),
     "edits-a-test-cell": (
         {"softmax": "def softmax(logits, temperature=1.0):\n    return None\n"},
@@ -165,7 +193,7 @@ def graded(tmp_path_factory):
     with zipfile.ZipFile(zipped / f"{A.id}.zip", "w") as zf:
         zf.writestr(f"download/{A.notebook}", json.dumps(notebook(release)))
     lines = []
-    result = grade(course, A, progress=lines.append, limits={"seconds": 40, "cell_seconds": 8})
+    result = grade(course, A, progress=lines.append, limits={"seconds": 20, "cell_seconds": 8})
     rows = {s.student: s for s in result.students}
     return course, rows, result
 
@@ -188,6 +216,8 @@ def test_disruptive_code_costs_nothing_else(graded, student):
     assert points(rows[student]) == FULL, (student, rows[student].scores, rows[student].status)
     if "skipping" in CASES[student][3]:
         assert "skipped" in rows[student].status
+    if student == "duplicates-a-grade-cell":
+        assert "duplicated" in rows[student].status
 
 
 @pytest.mark.parametrize(
@@ -203,7 +233,10 @@ def test_gaming_does_not_pay(graded, student):
     if expectation.startswith("zero"):
         assert score == 0
     others = {n: p for n, p in points(rows[student]).items() if n != exercise}
-    assert others == {n: p for n, p in FULL.items() if n != exercise}, (student, others)
+    if "may break" in expectation:  # sabotaging one's own process can only cost points
+        assert all(p <= FULL[n] for n, p in others.items()), (student, others)
+    else:
+        assert others == {n: p for n, p in FULL.items() if n != exercise}, (student, others)
 
 
 @pytest.mark.parametrize("student", [s for s, case in CASES.items() if "flagged" in case[3]])
@@ -227,7 +260,7 @@ def test_regrading_is_idempotent_and_keeps_the_gradebook(graded):
     """Does grading the same class again give the same grades, losing nothing?"""
     course, rows, _ = graded
     again = {
-        s.student: s for s in grade(course, A, limits={"seconds": 40, "cell_seconds": 8}).students
+        s.student: s for s in grade(course, A, limits={"seconds": 20, "cell_seconds": 8}).students
     }
     assert {s: r.scores for s, r in again.items()} == {s: r.scores for s, r in rows.items()}
     shutil.rmtree(course / "feedback")
