@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.assignments import Assignment
-from autograder.checks import criteria_for, grade_function, mistakes_for, partners_for
-from autograder.checks.core import Outcome, Result, judge
+from autograder.checks import criteria_for, grade_function, judge_outcomes, partners_for
+from autograder.checks.core import Outcome, Result
 from autograder.sandbox import Execution
 from autograder.wire import WireError, decode
 
@@ -80,7 +80,7 @@ def outcomes_from(data: dict, shape: list[int]) -> list[list[Outcome]]:
 
 def judge_record(assignment: Assignment, name: str, encoded: dict) -> Result:
     """Points and report for one exercise from what its hidden check recorded."""
-    exercise = assignment.exercise(name)
+    assignment.exercise(name)  # a KeyError for a name that is not one of its exercises
     data = decode(encoded)
     if not isinstance(data, dict):
         raise WireError("malformed record")
@@ -89,25 +89,7 @@ def judge_record(assignment: Assignment, name: str, encoded: dict) -> Result:
         return grade_function(name, None, **dict.fromkeys(partners_for(name)))
     criteria = criteria_for(name)
     outcomes = outcomes_from(data, [len(c.cases) for c in criteria])
-    module = assignment.reference()
-    from dataclasses import replace
-
-    wanted = partners_for(name)
-    mistakes = [
-        replace(
-            m, companions={k: m.companions[ex] for k, ex in wanted.items() if ex in m.companions}
-        )
-        for m in mistakes_for(name)
-    ]
-    return judge(
-        name,
-        exercise.points,
-        criteria,
-        outcomes,
-        getattr(module, name),
-        mistakes,
-        {key: getattr(module, other) for key, other in wanted.items()},
-    )
+    return judge_outcomes(name, outcomes, criteria)
 
 
 def _test_exercise(cell: dict, assignment: Assignment) -> str | None:

@@ -15,7 +15,14 @@ from dataclasses import asdict, replace
 from autograder.assignments import find_exercise
 from autograder.checks.core import Criterion, CriterionResult, Result, judge, run_cases
 
-__all__ = ["check", "grade_function", "criteria_for", "mistakes_for", "partners_for"]
+__all__ = [
+    "check",
+    "criteria_for",
+    "grade_function",
+    "judge_outcomes",
+    "mistakes_for",
+    "partners_for",
+]
 
 
 def _spec_module(module: str):
@@ -68,7 +75,16 @@ def grade_function(name: str, fn: Callable, **partners: Callable) -> Result:
         )
         results = [CriterionResult(c.name, c.weight, False, len(c.cases)) for c in criteria]
         return Result(name, 0.0, exercise.points, results, note=note)
-    outcomes = run_cases(fn, criteria, partners=partners)
+    return judge_outcomes(name, run_cases(fn, criteria, partners=partners), criteria)
+
+
+def judge_outcomes(name: str, outcomes, criteria: list[Criterion] | None = None) -> Result:
+    """Judge recorded outcomes of ``name`` against the reference (trusted code only): what
+    :func:`grade_function` does after running the student's code, and what the grading
+    process does with outcomes recorded in the sandbox."""
+    assignment, exercise = find_exercise(name)
+    criteria = criteria_for(name) if criteria is None else criteria
+    wanted = partners_for(name)
     module = assignment.reference()
     # A mistake's companions are named by exercise; the check's adapters take keywords.
     mistakes = [
