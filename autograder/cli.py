@@ -82,13 +82,18 @@ def grade(assignment_id: str, course_dir: Path, workers: int | None, plain: bool
     """Autograde every submission of ASSIGNMENT_ID; write feedback, a grades CSV, a report."""
     from autograder.grading import format_table
     from autograder.grading import grade as grade_assignment
+    from autograder.progress import Progress
 
     (assignment,) = _assignments((assignment_id,))
     if not (course_dir / "submitted").is_dir():
         raise click.ClickException(f"no submitted/ folder in {course_dir.resolve()}")
     start = time.perf_counter()
     grades = grade_assignment(
-        course_dir, assignment, progress=click.echo, isolated=not plain, workers=workers
+        course_dir,
+        assignment,
+        progress=Progress.for_output(click.echo),
+        isolated=not plain,
+        workers=workers,
     )
     click.echo(format_table(grades))
     click.echo(f"\ngrades:   {grades.csv_path}\nfeedback: {grades.feedback_dir}")
@@ -166,6 +171,7 @@ def scan(notebooks: tuple[Path, ...], release_nb: Path | None) -> None:
 def demo(course_dir: Path) -> None:
     """Build the release, then grade a generated demo class and print its grades."""
     from autograder.demo import demo_results
+    from autograder.progress import Progress
     from autograder.release import build_bundle, build_release
 
     start = time.perf_counter()
@@ -175,7 +181,7 @@ def demo(course_dir: Path) -> None:
     click.echo(f"  student bundle: {build_bundle().relative_to(REPO)}")
     click.echo(f"\nGrading the demo class in {course_dir} ...")
     failures = 0
-    for result in demo_results(course_dir, progress=click.echo):
+    for result in demo_results(course_dir, progress=Progress.for_output(click.echo)):
         assignment = result.grades.assignment
         click.echo(f"\n{assignment.id}: {assignment.title} ({assignment.total_points:g} points)\n")
         click.echo(result.table())

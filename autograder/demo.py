@@ -26,6 +26,7 @@ from pathlib import Path
 from autograder.assignments import REPO, Assignment, built_assignments
 from autograder.grading import AssignmentGrades, format_table, grade
 from autograder.notebook import find_cell, read, write
+from autograder.progress import Progress
 from autograder.release import generate, prepare_course_dir
 
 
@@ -146,7 +147,7 @@ class DemoResult:
 def demo_results(
     course_dir: Path = REPO / "build" / "demo",
     assignments: list[Assignment] | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str], None] | Progress | None = None,
 ) -> Iterator[DemoResult]:
     """Create the demo course folder from scratch, write the class, and grade it, yielding
     each assignment's result as soon as it is graded."""
@@ -159,7 +160,9 @@ def demo_results(
         students = demo_students(assignment)
         for student in students:
             write_submission(course_dir, assignment, student)
-        if progress is not None:
+        if isinstance(progress, Progress):
+            progress.note(f"{assignment.id}: grading {len(students)} submissions")
+        elif progress is not None:
             progress(f"{assignment.id}: grading {len(students)} submissions")
         yield DemoResult(grade(course_dir, assignment, progress), students)
 

@@ -20,6 +20,7 @@ import json
 import os
 import re
 import shutil
+import threading
 import time
 import zipfile
 from collections.abc import Callable
@@ -31,6 +32,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from autograder.assignments import REPO, Assignment
 from autograder.isolated import CACHE_ENV, cache_path
 from autograder.judging import judge_execution, save
+from autograder.progress import Progress
 from autograder.release import generate, nbgrader, prepare_course_dir
 from autograder.report import write_report
 from autograder.sandbox import NOTEBOOK_SECONDS, Pool
@@ -41,8 +43,13 @@ MAX_RETRIES = 3  # re-runs of one notebook, each skipping a cell that stopped th
 MAX_NOTEBOOK_BYTES = 50 * 2**20  # a larger upload is not graded
 TIMING: dict[str, float] = {}  # seconds per phase of the last grade_isolated
 
+MIN_PER_SHARD = 6  # submissions per extra nbgrader process (each costs ~2 s to start)
+DB_TIMEOUT_S = 600  # how long a gradebook writer waits for another one's transaction
+
 # nbgrader's log line when it starts executing one submission.
 AUTOGRADING = re.compile(r"INFO\] Autograding .*[/\\]autograded[/\\]([^/\\]+)[/\\]")
+# nbgrader's log line when it has written one student's feedback.
+FEEDBACK = re.compile(r"INFO\] Writing \d+ bytes to .*[/\\]feedback[/\\]([^/\\]+)[/\\]")
 
 
 @dataclass
@@ -92,7 +99,7 @@ def submitted_students(course_dir: Path, assignment: Assignment) -> list[str]:
 def grade(
     course_dir: Path,
     assignment: Assignment,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str], None] | Progress | None = None,
     *,
     isolated: bool = True,
     workers: int | None = None,
@@ -102,29 +109,30 @@ def grade(
 
     With ``isolated`` (the default) submissions run in the parallel sandbox and are judged in
     this process (:func:`grade_isolated`); without it, plain ``nbgrader autograde`` runs them
-    one by one in Jupyter kernels with the checks judging inside them. ``progress`` receives
-    a line per submission (e.g. ``click.echo``). ``limits`` may set the sandbox's
+    one by one in Jupyter kernels with the checks judging inside them. ``progress`` is a
+    :class:`~autograder.progress.Progress` (bars on a terminal) or a function that receives
+    a line per step (e.g. ``list.append``). ``limits`` may set the sandbox's
     ``seconds`` (wall clock per notebook) and ``cell_seconds`` (CPU per cell).
     """
     course_dir = course_dir.resolve()
+    bar = progress if isinstance(progress, Progress) else Progress.lines(progress or _quiet)
     ensure_in_gradebook(course_dir, assignment)
     notes = normalize_submissions(course_dir, assignment)
     TIMING.clear()
     started = time.perf_counter()
     logs: list[str] = []
     details: dict[str, dict] = {}
+    students_in = submitted_students(course_dir, assignment)
+    shards = workers or os.cpu_count() or 1
     if isolated:
-        details = grade_isolated(course_dir, assignment, progress, workers, logs, limits or {})
+        details = grade_isolated(course_dir, assignment, bar, workers, logs, limits or {})
     else:
-        total = len(submitted_students(course_dir, assignment))
-        seen: list[str] = []
+        bar.start("autograde", len(students_in))
 
         def on_line(line: str) -> None:
             running = AUTOGRADING.search(line)
-            if progress is not None and running:
-                seen.append(running.group(1))
-                elapsed = time.perf_counter() - started
-                progress(f"  [{len(seen)}/{total}] {running.group(1)}  ({elapsed:.0f} s)")
+            if running:
+                bar.advance(running.group(1))
 
         # nbgrader exits non-zero when one submission fails; the others are still graded.
         proc = nbgrader(
@@ -137,8 +145,15 @@ def grade(
             on_line=on_line,
         )
         logs.append(f"$ nbgrader autograde (exit {proc.returncode})\n{proc.stdout}")
-    proc = nbgrader("generate_feedback", assignment.id, "--force", cwd=course_dir, check=False)
-    logs.append(f"$ nbgrader generate_feedback (exit {proc.returncode})\n{proc.stdout}")
+        bar.finish(f"{len(students_in)} submissions, one at a time")
+    clock = time.perf_counter()
+    bar.start("feedback", len(students_in))
+    nbgrader_shards(
+        "generate_feedback", assignment, course_dir, students_in, shards=shards, logs=logs,
+        extra=("--force",), done=FEEDBACK, progress=bar,
+    )  # fmt: skip
+    bar.finish(f"{len(students_in)} HTML files")
+    TIMING["feedback"] = time.perf_counter() - clock
     students = read_grades(course_dir, assignment)
     release = course_dir / "release" / assignment.id / assignment.notebook
     for student in students:
@@ -171,6 +186,68 @@ def grade(
         course_dir / "reports" / f"{assignment.id}.html", grades, grades.details, timing
     )
     return grades
+
+
+def nbgrader_shards(
+    command: str,
+    assignment: Assignment,
+    course_dir: Path,
+    students: list[str],
+    *,
+    shards: int,
+    logs: list[str],
+    env: dict[str, str] | None = None,
+    extra: tuple[str, ...] = (),
+    done: re.Pattern | None = None,
+    progress: Progress | None = None,
+) -> None:
+    """Run one nbgrader command over ``students`` in up to ``shards`` processes at once.
+
+    Each process gets its own students (``CourseDirectory.student_id_exclude`` names everyone
+    else), so every student's rows are written by exactly one process. They share nbgrader's
+    SQLite gradebook: SQLite commits one writer at a time and makes the others wait (here up
+    to ``DB_TIMEOUT_S``), so no write is lost or interleaved. A process that still hits a
+    database error is run again on its own, one writer, before we go on. ``done`` matches
+    the log line that finishes one student (for ``progress``).
+    """
+    shards = max(1, min(shards, len(students) // MIN_PER_SHARD))
+    groups = [students[i::shards] for i in range(shards)]
+    db = f"--db=sqlite:///{(course_dir / 'gradebook.db').resolve()}?timeout={DB_TIMEOUT_S}"
+    lock = threading.Lock()
+
+    def on_line(line: str) -> None:
+        finished = done.search(line) if done is not None else None
+        if finished and progress is not None:
+            with lock:
+                progress.advance(finished.group(1))
+
+    def run(group: list[str]):
+        mine = set(group)
+        others = [s for s in students if s not in mine]
+        exclude = [f"--CourseDirectory.student_id_exclude={','.join(others)}"] if others else []
+        args = (command, assignment.id, *extra, db, *exclude)
+        return nbgrader(*args, cwd=course_dir, check=False, env=env, on_line=on_line)
+
+    results: list = [None] * shards
+
+    def work(i: int) -> None:
+        results[i] = run(groups[i])
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(shards)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for group, proc in zip(groups, results, strict=True):
+        header = f"$ nbgrader {command} {' '.join(extra)} [{len(group)} students]"
+        logs.append(f"{header} (exit {proc.returncode})\n{proc.stdout}")
+        if shards > 1 and "error accessing the nbgrader database" in proc.stdout:
+            again = run(group)  # the other processes have finished: one writer now
+            logs.append(f"$ again, alone (exit {again.returncode})\n{again.stdout}")
+
+
+def _quiet(line: str) -> None:
+    pass
 
 
 def normalize_submissions(course_dir: Path, assignment: Assignment) -> dict[str, str]:
@@ -273,7 +350,7 @@ def hidden_paths(course_dir: Path) -> list[Path]:
 def grade_isolated(
     course_dir: Path,
     assignment: Assignment,
-    progress: Callable[[str], None] | None,
+    bar: Progress,
     workers: int | None,
     logs: list[str],
     limits: dict,
@@ -284,13 +361,17 @@ def grade_isolated(
     """
     cache = course_dir / CACHE / assignment.id
     shutil.rmtree(cache, ignore_errors=True)
+    students = submitted_students(course_dir, assignment)
+    shards = workers or os.cpu_count() or 1
     clock = time.perf_counter()
     env = {CACHE_ENV: str(cache)}
-    proc = nbgrader(
-        "autograde", assignment.id, "--create", "--force", cwd=course_dir, check=False,
-        env={**env, "ITLM_AUTOGRADE_PHASE": "export"},
+    bar.start("sanitize", len(students))
+    nbgrader_shards(
+        "autograde", assignment, course_dir, students, shards=shards, logs=logs,
+        env={**env, "ITLM_AUTOGRADE_PHASE": "export"}, extra=("--create", "--force"),
+        done=AUTOGRADING, progress=bar,
     )  # fmt: skip
-    logs.append(f"$ nbgrader autograde, export phase (exit {proc.returncode})\n{proc.stdout}")
+    bar.finish(f"{len(students)} submissions checked against the gradebook by nbgrader")
     TIMING["nbgrader sanitize"] = time.perf_counter() - clock
     clock = time.perf_counter()
     notebook = assignment.notebook.removesuffix(".ipynb")
@@ -300,8 +381,8 @@ def grade_isolated(
     limits = {"seconds": NOTEBOOK_SECONDS, **limits}
     jobs = [{"id": s, "cells": nb["cells"], **limits} for s, nb in sanitized.items()]
     details: dict[str, dict] = {}
-    done = 0
-    started = time.perf_counter()
+    bar.start("sandbox", len(sanitized))
+    modes: set[str] = set()
     with Pool(workers, hide=hidden_paths(course_dir)) as pool:
         attempts: dict[str, int] = {}
         while jobs:
@@ -314,6 +395,7 @@ def grade_isolated(
                     # again without that cell, so the rest can still be graded.
                     attempts[execution.id] = attempts.get(execution.id, 0) + 1
                     retry.append({**job, "skip": [*job.get("skip", []), culprit]})
+                    bar.note(f"  {execution.id}: cell {culprit} stopped it; run again without it")
                     continue
                 judgement = judge_execution(assignment, sanitized[execution.id], execution)
                 save(judgement, cache_path("executed", execution.id, notebook, cache))
@@ -332,22 +414,23 @@ def grade_isolated(
                     "status": status,
                     "isolation": execution.isolation,
                 }
-                done += 1
-                if progress is not None:
-                    progress(
-                        f"  [{done}/{len(sanitized)}] {execution.id}  {execution.seconds:.1f} s"
-                        f"  ({time.perf_counter() - started:.0f} s, {pool.workers} workers,"
-                        f" isolation: {execution.isolation})"
-                    )
+                modes.add(execution.isolation)
+                bar.advance(execution.id, f"{execution.seconds:.1f} s")
             jobs = retry
+        bar.finish(
+            f"{len(details)} notebooks run and judged, {pool.workers} workers,"
+            f" isolation: {', '.join(sorted(modes)) or 'none'}"
+        )
     TIMING["sandbox and judging"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    proc = nbgrader(
-        "autograde", assignment.id, "--force", cwd=course_dir, check=False,
-        env={**env, "ITLM_AUTOGRADE_PHASE": "cached"},
+    bar.start("record", len(students))
+    nbgrader_shards(
+        "autograde", assignment, course_dir, students, shards=shards, logs=logs,
+        env={**env, "ITLM_AUTOGRADE_PHASE": "cached"}, extra=("--force",),
+        done=AUTOGRADING, progress=bar,
     )  # fmt: skip
+    bar.finish(f"{len(students)} submissions' scores saved in the gradebook by nbgrader")
     TIMING["nbgrader record"] = time.perf_counter() - clock
-    logs.append(f"$ nbgrader autograde, cached phase (exit {proc.returncode})\n{proc.stdout}")
     return details
 
 

@@ -8,10 +8,12 @@ each submission it forks a child that
 
 1. closes every inherited file descriptor but its result pipe, and starts a new session;
 2. when run as root: enters new mount, PID and network namespaces (no network at all, no
-   other processes in sight), remounts the whole filesystem read-only, mounts empty tmpfs over
-   what it must not see (the course folder with the gradebook and the other submissions,
-   ``solutions/``, ``autograder/``, ``source/``, ``tests/``...) and a fresh ``/tmp``, and drops
-   every capability, so none of that can be undone;
+   other processes in sight), remounts the whole filesystem read-only, leaves in view only the
+   system folders (/usr, /etc, ...), the Python installation and the ``course`` package (every
+   other top-level folder, /home, /root, /tmp, /work..., becomes an empty tmpfs), mounts empty
+   tmpfs over what it must not see inside those (the course folder with the gradebook and the
+   other submissions, ``solutions/``, ``autograder/``, ``source/``, ``tests/``...), gives it a
+   fresh ``/tmp``, and drops every capability, so none of that can be undone;
 3. sets resource limits: address space (a memory bomb raises MemoryError), file size, process
    count; and a CPU limit per cell (an endless loop becomes an error in that cell);
 4. executes the notebook's code cells in a fresh IPython shell, capturing outputs as Jupyter
@@ -142,10 +144,24 @@ def isolate(hide: Iterable[str]) -> str:
             continue
         mount(None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY)  # nothing outside is writable
     mount("proc", "/proc", "proc", 0)  # this PID namespace's processes only
-    # A fresh /tmp too, unless Python itself or the course lives under it (a checkout in /tmp):
-    # then /tmp stays visible but read-only, and the notebook works in /dev/shm.
-    needed = [sys.prefix, sys.base_prefix, str(Path(__file__).resolve().parents[1])]
-    fresh_tmp = [] if any(p == "/tmp" or p.startswith("/tmp/") for p in needed) else ["/tmp"]
+    # Only what Python and the course need stays visible: every other top-level folder
+    # (/home, /root, /tmp, /srv, /opt, /work, ...) becomes an empty read-only tmpfs, so no
+    # other copy of the course, no home folder and no other user's files can be read.
+    needed = needed_paths()
+    for top, keep in _masked_tops(needed).items():
+        handles = {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in keep}
+        if mount("tmpfs", top, "tmpfs", 0, "size=1m,mode=755") != 0:
+            raise OSError(ctypes.get_errno(), f"could not hide {top}")
+        for path, fd in handles.items():
+            os.makedirs(path, exist_ok=True)
+            if mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC) != 0:
+                raise OSError(ctypes.get_errno(), f"could not keep {path} visible")
+            mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY)
+            os.close(fd)
+        mount(None, top, None, MS_REMOUNT | MS_RDONLY)
+    # A fresh, writable /tmp, unless Python or the course lives under it (a checkout in /tmp):
+    # then /tmp stays the read-only view above, and the notebook works in /dev/shm.
+    fresh_tmp = [] if any(p.startswith("/tmp/") for p in needed) else ["/tmp"]
     for path in [*hide, *fresh_tmp, WORK_ROOT]:
         if os.path.isdir(path):
             if mount("tmpfs", path, "tmpfs", 0, "size=512m,mode=1777") != 0:
@@ -159,6 +175,32 @@ def isolate(hide: Iterable[str]) -> str:
     if libc.capset(ctypes.byref(header), data) != 0:
         raise OSError(ctypes.get_errno(), "could not drop capabilities")
     return "full"
+
+
+# Top-level folders the sandbox leaves in view (read-only): the system, not anyone's data.
+SYSTEM_TOPS = {"usr", "lib", "lib32", "lib64", "libx32", "bin", "sbin", "etc", "proc", "dev", "sys"}
+
+
+def needed_paths() -> list[str]:
+    """Folders a notebook's Python needs: the interpreter, its packages, the course package."""
+    import course
+
+    paths = [sys.prefix, sys.base_prefix, sys.exec_prefix, str(Path(course.__file__).parent)]
+    paths += [p for p in sys.path if "-packages" in p and os.path.isdir(p)]
+    return [os.path.abspath(p) for p in paths]
+
+
+def _masked_tops(needed: list[str]) -> dict[str, list[str]]:
+    """Top-level folders to hide, each with the needed paths under it to keep in view."""
+    masked: dict[str, list[str]] = {}
+    for entry in sorted(os.listdir("/")):
+        top = f"/{entry}"
+        if entry in SYSTEM_TOPS or os.path.islink(top) or not os.path.isdir(top):
+            continue
+        keep = sorted({p for p in needed if p.startswith(top + "/")})
+        keep = [p for p in keep if not any(p.startswith(q + "/") for q in keep if q != p)]
+        masked[top] = [p for p in keep if os.path.isdir(p)]
+    return masked
 
 
 def limit_resources(memory: int = MEMORY_BYTES) -> None:

@@ -7,11 +7,13 @@ the honest student in the same batch is graded correctly (GRADING.md, issue 7).
 import inspect
 import json
 import shutil
+import tempfile
 import zipfile
+from pathlib import Path
 
 import pytest
 
-from autograder.assignments import get_assignment
+from autograder.assignments import REPO, get_assignment
 from autograder.checks.core import CALL_SECONDS  # noqa: F401 - documents the per-call limit
 from autograder.grading import grade
 from autograder.release import generate, prepare_course_dir
@@ -77,6 +79,10 @@ def turn_test_cell_into_markdown(nb):
             c.pop("execution_count", None)
 
 
+# A copy of the reference outside this checkout and outside the course folder, as an old
+# checkout of the course in the instructor's temp folder would be (the sandbox shows neither).
+DECOY = Path(tempfile.gettempdir()) / "itlm-decoy-checkout" / "solutions" / "entropy.py"
+
 WRONG_SURPRISAL = "def surprisal(p, base=2):\n    import numpy as np\n    return -np.log(np.asarray(p, dtype=float))\n"
 
 # student -> (answers, extra cells, edit, what must hold)
@@ -91,6 +97,14 @@ CASES = {
     "reads-solutions": (
         {
             "surprisal": "def surprisal(p, base=2):\n    import glob\n    src = open(glob.glob('/**/solutions/entropy.py', recursive=True)[0]).read()\n    namespace = {}\n    exec(src, namespace)\n    return namespace['surprisal'](p, base)\n"
+        },
+        (),
+        None,
+        "zero on surprisal, flagged",
+    ),
+    "reads-another-checkout": (
+        {
+            "surprisal": f"def surprisal(p, base=2):\n    namespace = {{}}\n    exec(open({str(DECOY)!r}).read(), namespace)\n    return namespace['surprisal'](p, base)\n"
         },
         (),
         None,
@@ -174,6 +188,8 @@ CASES = {
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     course = tmp_path_factory.mktemp("hostile")
+    DECOY.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "solutions" / "entropy.py", DECOY)
     prepare_course_dir(course, [A])
     generate(course, A)
     release = json.loads((course / "release" / A.id / A.notebook).read_text())
