@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 TORCH  ?= torch==2.13.0
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test test-fast lint format release sync clean
+.PHONY: help install demo test test-fast lint format release sync selfcheck-data selfcheck clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -43,6 +43,12 @@ release: install ## Rebuild release/ and dist/ from source/
 
 sync: install ## Write solution cells of source/ from solutions/
 	$(BIN)/python -m autograder sync
+
+selfcheck-data: install ## Rebuild course/data/selfcheck/ (public self-check cases) from the checks
+	$(BIN)/python -m autograder.selfcheck
+
+selfcheck: install ## Check a notebook on the public cases: make selfcheck NB=release/01-entropy/01-entropy.ipynb
+	$(BIN)/python -m course.selfcheck $(NB)
 
 clean: ## Remove build outputs (not .venv)
 	rm -rf build dist .pytest_cache .ruff_cache

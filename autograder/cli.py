@@ -4,6 +4,7 @@
     python -m autograder release                 # source/ -> release/ and the student bundle
     python -m autograder grade 01-entropy        # grade ./submitted into ./gradebook.db
     python -m autograder sync [--check]          # solution cells <- solutions/
+    python -m autograder selfcheck-data [--check]  # learners' public self-check cases
 
 Each command is a thin wrapper over a plain function that the tests call directly.
 """
@@ -55,10 +56,13 @@ def sync(assignment_ids: tuple[str, ...], check_only: bool) -> None:
 def release(assignment_ids: tuple[str, ...]) -> None:
     """Rebuild release/ with nbgrader and zip the student bundle into dist/."""
     from autograder.release import build_bundle, build_release
+    from autograder.selfcheck import write as write_selfcheck
 
     start = time.perf_counter()
     for notebook in build_release(assignments=_assignments(assignment_ids)):
         click.echo(f"released {notebook.relative_to(REPO)}")
+    for path in write_selfcheck(assignments=_assignments(assignment_ids)):
+        click.echo(f"self-check data {path.relative_to(REPO)}")
     bundle = build_bundle()
     click.echo(f"student bundle: {bundle.relative_to(REPO)}  ({time.perf_counter() - start:.1f} s)")
 
@@ -99,6 +103,20 @@ def grade(assignment_id: str, course_dir: Path, workers: int | None, plain: bool
     click.echo(f"\ngrades:   {grades.csv_path}\nfeedback: {grades.feedback_dir}")
     click.echo(f"report:   {grades.report_path}")
     click.echo(f"graded {len(grades.students)} submissions in {time.perf_counter() - start:.1f} s")
+
+
+@main.command("selfcheck-data")
+@click.argument("assignment_ids", nargs=-1)
+@click.option(
+    "--check", "check_only", is_flag=True, help="Only report stale files (exit 1 if any)."
+)
+def selfcheck_data(assignment_ids: tuple[str, ...], check_only: bool) -> None:
+    """Write the learners' public self-check cases (course/data/selfcheck/) from the checks."""
+    from autograder.selfcheck import main as build_selfcheck
+
+    code = build_selfcheck([*assignment_ids, *(["--check"] if check_only else [])])
+    if code:
+        sys.exit(code)
 
 
 @main.command("export-lms")

@@ -46,7 +46,7 @@ dependencies = [
 include = ["course*"]
 
 [tool.setuptools.package-data]
-course = ["data/*.md", "data/*.py", "data/shakespeare/*.txt"]
+course = ["data/*.md", "data/*.py", "data/shakespeare/*.txt", "data/selfcheck/*.json"]
 """
 
 STUDENT_README = """\
@@ -63,6 +63,16 @@ Open `release/01-entropy/01-entropy.ipynb`, run the setup cell, read, run the ex
 write each exercise's body where it says `YOUR CODE HERE`. The test cell right after each
 exercise checks your work; more tests run when your instructor grades it. In JupyterLab,
 the nbgrader toolbar's "Validate" button runs every test cell at once.
+
+Check yourself at any time, without an instructor:
+
+    python -m course.selfcheck release/01-entropy/01-entropy.ipynb
+
+runs a copy of your notebook in a fresh kernel (your file is never changed) and shows, per
+exercise, whether it passes, fails (with an input, what was expected, what came back, and the
+name of a classic mistake with how to fix it) or is not attempted yet. In a notebook, put
+`from course.selfcheck import self_check; self_check()` in a cell at the end. These are public
+cases: your graded score uses more (hidden) ones.
 """
 
 
