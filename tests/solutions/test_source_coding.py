@@ -7,11 +7,8 @@ prefix code, scipy's entropy, and hand-worked examples.
 
 from __future__ import annotations
 
-import ast
-import inspect
 import itertools
 import math
-import types
 import warnings
 from fractions import Fraction
 
@@ -103,16 +100,6 @@ def quietly(fn, *args):
             return "ok", fn(*args)
         except Exception as err:  # noqa: BLE001 - a mistake may fail in any way
             return "error", type(err)
-
-
-def global_names(fn):
-    """Global names a function's code (including nested functions) refers to."""
-    names, stack = set(), [fn.__code__]
-    while stack:
-        code = stack.pop()
-        names |= set(code.co_names)
-        stack.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
-    return {n for n in names if n in fn.__globals__}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -496,30 +483,6 @@ def test_arithmetic_coding_rejects_bad_input_and_keeps_input():
 # ---------------------------------------------------------------------------------------------
 # self-containment of the reference and the examples
 # ---------------------------------------------------------------------------------------------
-
-
-def test_reference_functions_are_self_contained():
-    """Does each reference function use only math and np from the module's globals?"""
-    for name in EXERCISES:
-        fn = getattr(source_coding, name)
-        assert global_names(fn) <= {"math", "np"}, name
-    tree = ast.parse(inspect.getsource(source_coding))
-    imported = {
-        alias.asname or alias.name
-        for node in tree.body
-        if isinstance(node, (ast.Import, ast.ImportFrom))
-        for alias in node.names
-    }
-    assert imported == {"annotations", "math", "np"}  # module level: math and numpy only
-
-
-def test_example_functions_are_self_contained():
-    """Does each mistake and alternative use only math and np from the module's globals?"""
-    functions = [m.fn for m in examples.MISTAKES]
-    functions += [fn for fns in examples.ALTERNATIVES.values() for fn in fns]
-    for fn in functions:
-        assert global_names(fn) <= {"math", "np"}, fn.__name__
-        assert inspect.getsource(fn).startswith(f"def {fn.__name__}(")
 
 
 # ---------------------------------------------------------------------------------------------
