@@ -332,3 +332,19 @@ def test_builder_reads_tolerances_from_the_spec():
         "shape": "input",
     }
     assert (REPO / "course" / "data" / "selfcheck").is_dir()
+
+
+def test_staleness_ignores_float32_roundoff_but_not_a_change():
+    """Does the freshness check accept float32 results that differ in their last bits between
+    machines (as PyTorch's float32 gradients do), and still catch a real change?"""
+    rng = np.random.default_rng(0)
+    x32 = rng.normal(size=(3, 7)).astype(np.float32)
+    ulps = np.nextafter(x32, np.float32(np.inf))  # every entry one float32 ulp up
+    as_data = lambda a: wire.encode(a.astype(np.float64))  # noqa: E731  (as the files hold it)
+    assert builder.same_data(as_data(x32), as_data(ulps))
+    changed = x32.copy()
+    changed[1, 2] *= 1.001
+    assert not builder.same_data(as_data(x32), as_data(changed))
+    x64 = rng.normal(size=5)  # float64 data keep the strict tolerance
+    assert not builder.same_data(as_data(x64), as_data(x64 * (1 + 1e-7)))
+    assert builder.same_data(as_data(x64), as_data(x64 * (1 + 1e-12)))
