@@ -27,6 +27,12 @@ c.Execute.interrupt_on_timeout = True
 # silently losing those points from the gradebook.
 c.OverwriteCells.add_missing_cells = True
 
+# Files of over 20 MB beside a submitted notebook are junk for this course: `nbgrader submit`
+# and `collect` skip them (max_file_size, in KB), and our grader renames any that arrive
+# otherwise to <name>.too-large (said in the grades CSV), which autograde does not copy.
+c.CourseDirectory.max_file_size = 20 * 1024
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.too-large"]
+
 # Feedback shows the checks' teaching reports but never the hidden tests' source.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",

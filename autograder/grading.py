@@ -16,6 +16,7 @@ Steps: make sure the assignment is in the gradebook (``generate_assignment``), t
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import re
@@ -40,7 +41,9 @@ from autograder.scan import scan_file
 
 CACHE = ".itlm-cache"  # per course folder: sanitized and executed notebooks of the last run
 MAX_RETRIES = 3  # re-runs of one notebook, each skipping a cell that stopped the process
-MAX_NOTEBOOK_BYTES = 50 * 2**20  # a larger upload is not graded
+MAX_NOTEBOOK_BYTES = 50 * 2**20  # a larger notebook loses its outputs; its code must fit
+MAX_FILE_BYTES = 20 * 2**20  # other files over this are not copied (nbgrader_config.py)
+TOO_LARGE_SUFFIX = ".too-large"  # an oversized upload, kept beside the slimmed notebook
 TIMING: dict[str, float] = {}  # seconds per phase of the last grade_isolated
 
 MIN_PER_SHARD = 6  # submissions per extra nbgrader process (each costs ~2 s to start)
@@ -77,13 +80,18 @@ def db_url(course_dir: Path) -> str:
 
 
 def ensure_in_gradebook(course_dir: Path, assignment: Assignment) -> None:
-    """Record the assignment (its cells and points) in the gradebook if it is not there."""
-    with Gradebook(db_url(course_dir)) as gb:
-        try:
-            gb.find_assignment(assignment.id)
-            return
-        except MissingEntry:
-            pass
+    """Record the assignment (its cells and points) in the gradebook if it is not there.
+
+    A new gradebook is created by ``nbgrader generate_assignment`` (in a subprocess that
+    finds ``alembic``, which nbgrader's ``Gradebook`` runs by name to create one).
+    """
+    if (course_dir / "gradebook.db").exists():
+        with Gradebook(db_url(course_dir)) as gb:
+            try:
+                gb.find_assignment(assignment.id)
+                return
+            except MissingEntry:
+                pass
     if not (course_dir / "source" / assignment.id).exists():
         prepare_course_dir(course_dir, [assignment])
     generate(course_dir, assignment)
@@ -254,12 +262,21 @@ def normalize_submissions(course_dir: Path, assignment: Assignment) -> dict[str,
     """Put each submission where nbgrader looks for it; returns a note per student changed.
 
     Handles what LMS uploads look like: a notebook under another name (the only notebook in
-    the folder is graded), a zip file (its notebook is extracted), nothing usable (said so).
+    the folder is graded), a zip file (its notebook is extracted), a notebook bloated with
+    outputs, huge extra files, duplicated grade cells, nothing usable (each said so). The
+    notes are kept in ``COURSE/.itlm-cache/<id>-notes.json`` with a hash of the notebook
+    they concern, so a re-run, which finds the notebook already in place, says the same.
     """
-    notes = {}
+    notes: dict[str, str] = {}
     root = course_dir / "submitted"
     if not root.exists():
         return notes
+    memory = course_dir / CACHE / f"{assignment.id}-notes.json"
+    try:
+        previous = json.loads(memory.read_text())
+    except (OSError, ValueError):
+        previous = {}
+    kept = {}
     for student_dir in sorted(p for p in root.iterdir() if p.is_dir()):
         folder = student_dir / assignment.id
         zipped = student_dir / f"{assignment.id}.zip"
@@ -267,39 +284,129 @@ def normalize_submissions(course_dir: Path, assignment: Assignment) -> dict[str,
             folder.mkdir()
         if not folder.is_dir():
             continue
+        student = student_dir.name
         target = folder / assignment.notebook
+        note = _normalize_one(folder, target, zipped)
         if target.exists():
-            note = _drop_duplicate_grade_cells(target)
+            digest = hashlib.sha256(target.read_bytes()).hexdigest()
+            earlier = previous.get(student, {})
+            if not note and earlier.get("sha256") == digest:
+                note = earlier.get("note", "")
             if note:
-                notes[student_dir.name] = note
-            continue
-        for archive in sorted([*folder.glob("*.zip"), *([zipped] if zipped.is_file() else [])]):
-            try:
-                with zipfile.ZipFile(archive) as zf:
-                    members = [
-                        m for m in zf.namelist() if m.endswith(".ipynb") and "__MACOSX" not in m
-                    ]
-                    best = [m for m in members if Path(m).name == assignment.notebook] or members
-                    if best:
-                        data = zf.read(best[0])
-                        if len(data) > MAX_NOTEBOOK_BYTES:
-                            notes[student_dir.name] = f"{best[0]} in {archive.name} is too large"
-                            break
-                        target.write_bytes(data)
-                        notes[student_dir.name] = f"graded {best[0]} from {archive.name}"
-                        break
-            except (zipfile.BadZipFile, OSError) as error:
-                notes[student_dir.name] = f"{archive.name} could not be opened ({error})"
-        if target.exists():
-            continue
-        others = sorted(folder.glob("*.ipynb"))
-        if len(others) == 1:
-            shutil.copy2(others[0], target)
-            notes[student_dir.name] = f"graded {others[0].name} (renamed to {assignment.notebook})"
-        elif student_dir.name not in notes:
-            found = ", ".join(p.name for p in others) or "no notebook"
-            notes[student_dir.name] = f"not graded: expected {assignment.notebook}, found {found}"
+                kept[student] = {"note": note, "sha256": digest}
+        if note:
+            notes[student] = note
+    memory.parent.mkdir(parents=True, exist_ok=True)
+    memory.write_text(json.dumps(kept, indent=1, sort_keys=True))
     return notes
+
+
+def _normalize_one(folder: Path, target: Path, zipped: Path) -> str:
+    """Put one student's notebook at ``target``; returns what was done or why it could not."""
+    said = []
+    if not target.exists():
+        placed = _place_notebook(folder, target, zipped)
+        if placed:
+            said.append(placed)
+    if target.exists():
+        said += [_shrink_notebook(target), _drop_duplicate_grade_cells(target)]
+    said.append(_big_files(folder, target))
+    said = [n for n in said if n]
+    failed = [n for n in said if n.startswith("not graded")]
+    if failed:
+        return "; ".join([*failed, *(n for n in said if n not in failed)])
+    if not said:
+        return ""
+    first = said[0] if said[0].startswith("graded") else f"graded; {said[0]}"
+    return "; ".join([first, *(n.removeprefix("graded; ") for n in said[1:])])
+
+
+def _place_notebook(folder: Path, target: Path, zipped: Path) -> str:
+    """Find the notebook of an LMS upload (a zip, another name); "" if none to say."""
+    said = ""
+    for archive in sorted([*folder.glob("*.zip"), *([zipped] if zipped.is_file() else [])]):
+        try:
+            with zipfile.ZipFile(archive) as zf:
+                members = [m for m in zf.namelist() if m.endswith(".ipynb") and "__MACOSX" not in m]
+                best = [m for m in members if Path(m).name == target.name] or members
+                if best:
+                    info = zf.getinfo(best[0])
+                    if info.file_size > 4 * MAX_NOTEBOOK_BYTES:
+                        said = f"not graded: {best[0]} in {archive.name} is too large"
+                        continue
+                    target.write_bytes(zf.read(best[0]))
+                    return f"graded {best[0]} from {archive.name}"
+        except (zipfile.BadZipFile, OSError) as error:
+            said = f"not graded: {archive.name} could not be opened ({error})"
+    oversized = target.with_name(target.name + TOO_LARGE_SUFFIX)
+    if oversized.exists():  # an earlier run found its code alone too large
+        size = oversized.stat().st_size / 2**20
+        return f"not graded: the notebook is {size:.0f} MB (kept as {oversized.name})"
+    others = sorted(folder.glob("*.ipynb"))
+    if len(others) == 1:
+        shutil.copy2(others[0], target)
+        return f"graded {others[0].name} (renamed to {target.name})"
+    if said:
+        return said
+    found = ", ".join(p.name for p in others) or "no notebook"
+    return f"not graded: expected {target.name}, found {found}"
+
+
+def _big_files(folder: Path, notebook: Path) -> str:
+    """Set aside files over ``MAX_FILE_BYTES`` beside the notebook: each is renamed
+    ``<name>.too-large``, which nbgrader does not copy for grading (``nbgrader_config.py``:
+    ``CourseDirectory.ignore``). Returns a note naming them (also those of earlier runs)."""
+    big = []
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file() or path.suffix == ".ipynb":  # nbgrader skips other notebooks
+            continue
+        if path.name == notebook.name + TOO_LARGE_SUFFIX:
+            continue  # the notebook's own upload, said by _shrink_notebook
+        if path.name.endswith(TOO_LARGE_SUFFIX):
+            big.append(path)
+        elif path.stat().st_size > MAX_FILE_BYTES:
+            big.append(path.replace(path.with_name(path.name + TOO_LARGE_SUFFIX)))
+    if not big:
+        return ""
+    names = ", ".join(
+        f"{p.name.removesuffix(TOO_LARGE_SUFFIX)} ({p.stat().st_size / 2**20:.0f} MB)" for p in big
+    )
+    limit = MAX_FILE_BYTES // 2**20
+    return f"ignored {names}: files over {limit} MB (kept as <name>{TOO_LARGE_SUFFIX})"
+
+
+def _shrink_notebook(path: Path) -> str:
+    """A notebook over ``MAX_NOTEBOOK_BYTES`` loses its outputs (grading runs it afresh);
+    the upload is kept beside it as ``<name>.too-large``. Returns a note, or ``""``."""
+    original = path.with_name(path.name + TOO_LARGE_SUFFIX)
+    size = path.stat().st_size
+    if size <= MAX_NOTEBOOK_BYTES:
+        if original.exists():  # slimmed by an earlier run: say so again
+            return (
+                f"graded; the notebook was {original.stat().st_size / 2**20:.0f} MB: its "
+                f"outputs were dropped (the upload is kept as {original.name})"
+            )
+        return ""
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for cell in nb.get("cells", []):
+            if isinstance(cell, dict) and cell.get("cell_type") == "code":
+                cell["outputs"], cell["execution_count"] = [], None
+        slim = json.dumps(nb)
+    except (OSError, ValueError, AttributeError) as error:
+        return f"not graded: the notebook is {size / 2**20:.0f} MB and unreadable ({error})"
+    if len(slim.encode()) > MAX_NOTEBOOK_BYTES:
+        path.replace(original)
+        return (
+            f"not graded: the notebook's code alone is {len(slim.encode()) / 2**20:.0f} MB "
+            f"(limit {MAX_NOTEBOOK_BYTES // 2**20} MB); kept as {original.name}"
+        )
+    path.replace(original)
+    path.write_text(slim, encoding="utf-8")
+    return (
+        f"graded; the notebook was {size / 2**20:.0f} MB: its outputs were dropped "
+        f"(the upload is kept as {original.name})"
+    )
 
 
 def _drop_duplicate_grade_cells(path: Path) -> str:

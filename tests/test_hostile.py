@@ -12,10 +12,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from nbgrader.api import Gradebook
 
 from autograder.assignments import REPO, get_assignment
 from autograder.checks.core import CALL_SECONDS  # noqa: F401 - documents the per-call limit
-from autograder.grading import grade
+from autograder.grading import db_url, grade
 from autograder.release import generate, prepare_course_dir
 
 pytestmark = pytest.mark.slow
@@ -204,6 +205,20 @@ def graded(tmp_path_factory):
     renamed = course / "submitted" / "renamed-notebook" / A.id
     renamed.mkdir(parents=True)
     (renamed / "my entropy homework.ipynb").write_text(json.dumps(notebook(release)))
+    missing = course / "submitted" / "missing-notebook" / A.id
+    missing.mkdir(parents=True)
+    (missing / "notes.txt").write_text("I could not get Jupyter to start, sorry")
+    # 60 MB of outputs in a worked example: more than the upload limit, all of it regenerated.
+    huge = course / "submitted" / "huge-notebook" / A.id
+    huge.mkdir(parents=True)
+    flood = {"output_type": "stream", "name": "stdout", "text": "x" * (60 * 2**20)}
+    heavy = notebook(release)
+    next(c for c in heavy["cells"] if c["cell_type"] == "code")["outputs"] = [flood]
+    (huge / A.notebook).write_text(json.dumps(heavy))
+    junk = course / "submitted" / "big-extra-file" / A.id
+    junk.mkdir(parents=True)
+    (junk / A.notebook).write_text(json.dumps(notebook(release)))
+    (junk / "data.bin").write_bytes(b"\0" * (25 * 2**20))
     zipped = course / "submitted" / "zip-upload"
     zipped.mkdir(parents=True)
     with zipfile.ZipFile(zipped / f"{A.id}.zip", "w") as zf:
@@ -268,15 +283,44 @@ def test_uploads_in_the_wrong_shape(graded):
     assert "not graded" in rows["malformed-json"].status
     assert points(rows["renamed-notebook"]) == FULL and "renamed" in rows["renamed-notebook"].status
     assert points(rows["zip-upload"]) == FULL and "zip" in rows["zip-upload"].status
+    assert "not graded" in rows["missing-notebook"].status
+    assert "no notebook" in rows["missing-notebook"].status
+    assert not any(rows["missing-notebook"].scores.values())
     with result.csv_path.open() as f:
-        assert "malformed-json" in f.read()
+        listed = f.read()
+    assert "malformed-json" in listed and "missing-notebook" in listed
+
+
+def test_huge_uploads(graded):
+    """Is a notebook bloated with outputs graded in full (its outputs dropped, the upload
+    kept), and is a huge extra file left out of the autograded copy, with both said?"""
+    course, rows, _ = graded
+    assert points(rows["huge-notebook"]) == FULL
+    assert "outputs were dropped" in rows["huge-notebook"].status
+    kept = course / "submitted" / "huge-notebook" / A.id / f"{A.notebook}.too-large"
+    assert kept.stat().st_size > 60 * 2**20  # nothing the student handed in is lost
+    assert points(rows["big-extra-file"]) == FULL
+    assert "ignored data.bin (25 MB)" in rows["big-extra-file"].status
+    assert not (course / "autograded" / "big-extra-file" / A.id / "data.bin").exists()
 
 
 def test_regrading_is_idempotent_and_keeps_the_gradebook(graded):
-    """Does grading the same class again give the same grades, losing nothing?"""
+    """Does grading the same class again give the same grades and statuses, keeping what an
+    instructor entered by hand in the formgrader (a manual score, a comment)?"""
     course, rows, _ = graded
+    with Gradebook(db_url(course)) as gb:
+        nb = A.notebook.removesuffix(".ipynb")
+        gb.find_grade("test_softmax", nb, A.id, "edits-a-test-cell").manual_score = 1.5
+        gb.find_comment("softmax", nb, A.id, "edits-a-test-cell").manual_comment = "see me"
+        gb.db.commit()
     again = {
         s.student: s for s in grade(course, A, limits={"seconds": 20, "cell_seconds": 8}).students
     }
-    assert {s: r.scores for s, r in again.items()} == {s: r.scores for s, r in rows.items()}
+    overridden = {**rows["edits-a-test-cell"].scores, "softmax": 1.5}
+    expected = {s: r.scores for s, r in rows.items()} | {"edits-a-test-cell": overridden}
+    assert {s: r.scores for s, r in again.items()} == expected
+    assert {s: r.status for s, r in again.items()} == {s: r.status for s, r in rows.items()}
+    with Gradebook(db_url(course)) as gb:
+        comment = gb.find_comment("softmax", nb, A.id, "edits-a-test-cell")
+        assert comment.manual_comment == "see me"
     shutil.rmtree(course / "feedback")
