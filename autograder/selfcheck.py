@@ -385,12 +385,21 @@ def dumps(data: dict) -> str:
 
 
 def write(out: Path = OUT, assignments: list[Assignment] | None = None) -> list[Path]:
-    """Write ``out/<id>.json`` for every assignment; returns the files written."""
+    """Write ``out/<id>.json`` for every assignment; returns the files written.
+
+    A file whose data equal the fresh build's (:func:`same_data`: last-bit differences of
+    another machine's floats aside) is left as it is, so a rebuild elsewhere does not churn.
+    """
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for assignment in built_assignments() if assignments is None else assignments:
         path = out / f"{assignment.id}.json"
-        path.write_text(dumps(build(assignment)), encoding="utf-8")
+        fresh = dumps(build(assignment))
+        if path.exists():
+            old = path.read_text(encoding="utf-8")
+            if old == fresh or same_data(json.loads(old), json.loads(fresh)):
+                continue
+        path.write_text(fresh, encoding="utf-8")
         written.append(path)
     return written
 

@@ -244,6 +244,16 @@ def test_self_check_prints_text_outside_jupyter(capsys):
     assert "Self-check: none of the course's exercise functions" in capsys.readouterr().out
 
 
+def test_self_check_stands_aside_while_nbgrader_runs_the_notebook(capsys, monkeypatch):
+    """Does the self-check cell only say it is skipped when nbgrader grades or validates?"""
+    for phase in ("autograde", "validate"):
+        monkeypatch.setenv("NBGRADER_EXECUTION", phase)
+        self_check(namespace=reference_namespace())
+        out = capsys.readouterr().out
+        assert out.startswith("Self-check: skipped while nbgrader runs the notebook")
+        assert "✓" not in out
+
+
 def test_html_report_escapes_and_shows_the_table():
     """Is the HTML report a table with the statuses, with the learner's output escaped?"""
     namespace = reference_namespace()
