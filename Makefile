@@ -6,10 +6,10 @@ BIN    := $(VENV)/bin
 TORCH  ?= torch==2.13.0
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test test-fast lint format release sync selfcheck-data selfcheck clean
+.PHONY: help install demo test test-fast lint format release sync selfcheck-data selfcheck handouts site clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
 install: $(VENV)/.installed ## Create .venv with the CPU build of PyTorch and the course
 
@@ -49,6 +49,12 @@ selfcheck-data: install ## Rebuild course/data/selfcheck/ (public self-check cas
 
 selfcheck: install ## Check a notebook on the public cases: make selfcheck NB=release/01-entropy/01-entropy.ipynb
 	$(BIN)/python -m course.selfcheck $(NB)
+
+handouts: install ## Student handouts and instructor keys, HTML and PDF (A4, Letter) -> build/handouts/
+	$(BIN)/python -m autograder.handouts
+
+site: install ## The course website (Sphinx + MyST-NB) -> build/site/index.html
+	$(BIN)/python -m autograder.site
 
 clean: ## Remove build outputs (not .venv)
 	rm -rf build dist .pytest_cache .ruff_cache

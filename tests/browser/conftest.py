@@ -23,20 +23,11 @@ from pathlib import Path
 
 import pytest
 
+from autograder.handouts import CHROMIUM_ARGS  # flags for a closed network
+
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "build" / "artifacts"
 CHROMIUM = os.environ.get("ITLM_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-# Flags for a closed network: without them Chromium keeps trying to reach Google's hosts.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 
 pytestmark = pytest.mark.slow
 
