@@ -3,6 +3,7 @@
     python -m autograder demo                    # release + grade a demo class (the main job)
     python -m autograder release                 # source/ -> release/ and the student bundle
     python -m autograder grade 01-entropy        # grade ./submitted into ./gradebook.db
+    python -m autograder grade-dask 01-entropy --scheduler tcp://HOST:8786  # across machines
     python -m autograder sync [--check]          # solution cells <- solutions/
     python -m autograder selfcheck-data [--check]  # learners' public self-check cases
 
@@ -25,6 +26,16 @@ def _assignments(ids: tuple[str, ...]):
         return [get_assignment(i) for i in ids] if ids else built_assignments()
     except KeyError as error:
         raise click.BadParameter(str(error.args[0])) from None
+
+
+# The nbgrader course folder a grading command works in.
+COURSE_DIR = click.option(
+    "--course-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="nbgrader course folder holding submitted/<student>/<assignment>/.",
+)
 
 
 @click.group()
@@ -69,13 +80,7 @@ def release(assignment_ids: tuple[str, ...]) -> None:
 
 @main.command()
 @click.argument("assignment_id")
-@click.option(
-    "--course-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="nbgrader course folder holding submitted/<student>/<assignment>/.",
-)
+@COURSE_DIR
 @click.option("--workers", type=int, default=None, help="Parallel notebooks (default: all cores).")
 @click.option(
     "--plain",
@@ -103,6 +108,54 @@ def grade(assignment_id: str, course_dir: Path, workers: int | None, plain: bool
     click.echo(f"\ngrades:   {grades.csv_path}\nfeedback: {grades.feedback_dir}")
     click.echo(f"report:   {grades.report_path}")
     click.echo(f"graded {len(grades.students)} submissions in {time.perf_counter() - start:.1f} s")
+
+
+@main.command("grade-dask")
+@click.argument("assignment_id")
+@COURSE_DIR
+@click.option("--scheduler", help="Address of a running Dask scheduler, e.g. tcp://host:8786.")
+@click.option(
+    "--local", "local_workers", type=int, help="Start a local Dask cluster of N workers instead."
+)
+@click.option("--shard-size", type=int, default=100, show_default=True)
+@click.option(
+    "--results",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where workers write their shards (shared; default COURSE/shards).",
+)
+def grade_dask(
+    assignment_id: str,
+    course_dir: Path,
+    scheduler: str | None,
+    local_workers: int | None,
+    shard_size: int,
+    results: Path | None,
+) -> None:
+    """Grade ASSIGNMENT_ID in shards on a Dask cluster, merged into this course's gradebook."""
+    from autograder.distributed import grade_on_dask, local_client
+    from autograder.grading import format_table
+
+    (assignment,) = _assignments((assignment_id,))
+    if not (course_dir / "submitted").is_dir():
+        raise click.ClickException(f"no submitted/ folder in {course_dir.resolve()}")
+    if (scheduler is None) == (local_workers is None):
+        raise click.UsageError("give either --scheduler ADDRESS or --local N")
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise click.ClickException(
+            "Dask is not installed: pip install 'dask[distributed]' (or the course's [dev])"
+        ) from None
+    client = local_client(local_workers) if local_workers else Client(scheduler)
+    with client:
+        grades = grade_on_dask(
+            course_dir, assignment, client, shard_size=shard_size, results=results,
+            workers_per_shard=1 if local_workers else None, progress=click.echo,
+        )  # fmt: skip
+        if local_workers:
+            client.cluster.close()
+    click.echo(format_table(grades))
+    click.echo(f"\ngrades:   {grades.csv_path}\nreport:   {grades.report_path}")
 
 
 @main.command("selfcheck-data")
