@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.assignments import Assignment
-from autograder.checks import criteria_for, grade_function, judge_outcomes, partners_for
+from autograder.checks import grade_function, judge_outcomes, partners_for, reference_outcomes
 from autograder.checks.core import Outcome, Result
 from autograder.sandbox import Execution
 from autograder.wire import WireError, decode
@@ -87,9 +87,9 @@ def judge_record(assignment: Assignment, name: str, encoded: dict) -> Result:
     if "note" in data:
         # The student's function (or a partner) was not callable: the in-notebook path's note.
         return grade_function(name, None, **dict.fromkeys(partners_for(name)))
-    criteria = criteria_for(name)
+    criteria, _ = reference_outcomes(name)
     outcomes = outcomes_from(data, [len(c.cases) for c in criteria])
-    return judge_outcomes(name, outcomes, criteria)
+    return judge_outcomes(name, outcomes)
 
 
 def _test_exercise(cell: dict, assignment: Assignment) -> str | None:

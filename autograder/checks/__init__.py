@@ -8,7 +8,9 @@ returns the points as a plain float, which nbgrader records as partial credit.
 
 from __future__ import annotations
 
+import functools
 import importlib
+import math
 from collections.abc import Callable
 from dataclasses import asdict, replace
 
@@ -78,12 +80,30 @@ def grade_function(name: str, fn: Callable, **partners: Callable) -> Result:
     return judge_outcomes(name, run_cases(fn, criteria, partners=partners), criteria)
 
 
+@functools.cache
+def reference_outcomes(name: str) -> tuple[list[Criterion], list]:
+    """The criteria of ``name`` and the reference's outcomes on their cases, built once.
+
+    The cases are seeded, so they and the reference's outcomes are the same for every
+    student: the grading process, which judges a whole class, computes them once per
+    exercise instead of once per submission. Treat both as read-only.
+    """
+    assignment, _ = find_exercise(name)
+    module = assignment.reference()
+    criteria = criteria_for(name)
+    partners = {key: getattr(module, other) for key, other in partners_for(name).items()}
+    return criteria, run_cases(getattr(module, name), criteria, budget=math.inf, partners=partners)
+
+
 def judge_outcomes(name: str, outcomes, criteria: list[Criterion] | None = None) -> Result:
     """Judge recorded outcomes of ``name`` against the reference (trusted code only): what
     :func:`grade_function` does after running the student's code, and what the grading
-    process does with outcomes recorded in the sandbox."""
+    process does with outcomes recorded in the sandbox. Without ``criteria``, the cached
+    :func:`reference_outcomes` are used."""
     assignment, exercise = find_exercise(name)
-    criteria = criteria_for(name) if criteria is None else criteria
+    expected = None
+    if criteria is None:
+        criteria, expected = reference_outcomes(name)
     wanted = partners_for(name)
     module = assignment.reference()
     # A mistake's companions are named by exercise; the check's adapters take keywords.
@@ -101,6 +121,7 @@ def judge_outcomes(name: str, outcomes, criteria: list[Criterion] | None = None)
         getattr(module, name),
         mistakes,
         {key: getattr(module, other) for key, other in wanted.items()},
+        expected=expected,
     )
 
 

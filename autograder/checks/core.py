@@ -266,13 +266,16 @@ def judge(
     reference: Callable,
     mistakes: Sequence = (),
     reference_partners: dict | None = None,
+    expected: Sequence[Sequence[Outcome]] | None = None,
 ) -> Result:
     """Compare the student's outcomes with the reference's and turn them into points.
 
     Only trusted code runs here: the reference and the known mistakes, each with the
-    reference's partners.
+    reference's partners. ``expected``: the reference's outcomes on these very criteria,
+    when already computed.
     """
-    expected = run_cases(reference, criteria, budget=math.inf, partners=reference_partners)
+    if expected is None:
+        expected = run_cases(reference, criteria, budget=math.inf, partners=reference_partners)
     results: list[CriterionResult] = []
     failed_cases: list[tuple[int, int]] = []
     for ci, criterion in enumerate(criteria):
