@@ -33,7 +33,9 @@ c.OverwriteCells.add_missing_cells = True
 c.CourseDirectory.max_file_size = 20 * 1024
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.too-large"]
 
-# Feedback shows the checks' teaching reports but never the hidden tests' source.
+# Feedback shows the checks' teaching reports but never the hidden tests' source. Its pages
+# are nbconvert's, written without nbconvert's slow re-parse of each page (autograder/feedback.py).
+c.GenerateFeedback.exporter_class = "autograder.feedback.FeedbackHTMLExporter"
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",

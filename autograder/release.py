@@ -90,13 +90,16 @@ def nbgrader(
     check: bool = True,
     on_line: Callable[[str], None] | None = None,
     env: dict[str, str] | None = None,
+    stock: bool = False,
 ) -> subprocess.CompletedProcess:
     """Run an nbgrader command in a course folder (``check``: raise with its log on failure).
 
     Its log (stdout and stderr together) is returned as ``stdout``; ``on_line`` sees each
-    line as it comes, for progress reports.
+    line as it comes, for progress reports. It runs through :mod:`autograder.nbgrader_cli`
+    (the same nbgrader, started sooner), or with ``stock`` as ``python -m nbgrader``.
     """
-    command = [sys.executable, "-m", "nbgrader", *args]
+    entry = "nbgrader" if stock else "autograder.nbgrader_cli"
+    command = [sys.executable, "-m", entry, *args]
     with subprocess.Popen(
         command,
         cwd=cwd,
