@@ -9,7 +9,9 @@ exercises replaced by classic mistakes) and blank or half-done notebooks. Two id
 course folders are graded, one by ``python -m autograder grade`` (isolated sandbox, every
 core; this includes feedback, the CSV and the report) and one by ``nbgrader autograde``
 alone; the script prints both times, their ratio, where our time goes, and whether every
-score in the two gradebooks is identical.
+score in the two gradebooks is identical. It then grades our folder once more with nothing
+changed (what an instructor's re-run costs: only nbgrader's bookkeeping, no notebook runs)
+and checks that the grades stay the same.
 """
 
 from __future__ import annotations
@@ -117,13 +119,22 @@ def main(argv: list[str] | None = None) -> None:
         ours = time.perf_counter() - start
         phases = dict(TIMING)
         start = time.perf_counter()
-        nbgrader("autograde", assignment.id, "--create", "--force", cwd=plain_dir, check=False)
+        nbgrader(
+            "autograde", assignment.id, "--create", "--force", cwd=plain_dir, check=False,
+            stock=True,
+        )  # fmt: skip
         plain = time.perf_counter() - start
         same = scores(ours_dir, assignment) == scores(plain_dir, assignment)
-        rows.append((assignment.id, ours, plain, same, phases))
+        start = time.perf_counter()
+        first = scores(ours_dir, assignment)
+        grade(ours_dir, assignment, workers=workers)  # nothing changed: a resumed re-run
+        again = time.perf_counter() - start
+        idempotent = scores(ours_dir, assignment) == first
+        rows.append((assignment.id, ours, plain, same, phases, again, idempotent))
         print(
             f"  {assignment.id:24s} ours {ours:7.1f} s   plain nbgrader {plain:7.1f} s"
             f"   x{plain / ours:4.2f}   identical scores: {same}"
+            f"   | re-run {again:5.1f} s, same grades: {idempotent}"
         )
 
     total_ours = sum(r[1] for r in rows)
@@ -139,8 +150,13 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(f"  speed-up: x{total_plain / total_ours:.2f}")
     print(f"  identical scores in every assignment: {all(r[3] for r in rows)}")
+    total_again = sum(r[5] for r in rows)
+    print(
+        f"  grading everything again, nothing changed: {total_again:.1f} s"
+        f" (same grades: {all(r[6] for r in rows)})"
+    )
     phase_totals: dict[str, float] = {}
-    for *_, phases in rows:
+    for _, _, _, _, phases, _, _ in rows:
         for phase, seconds in phases.items():
             phase_totals[phase] = phase_totals.get(phase, 0.0) + seconds
     accounted = sum(phase_totals.values())

@@ -87,7 +87,25 @@ def release(assignment_ids: tuple[str, ...]) -> None:
     is_flag=True,
     help="Run plain `nbgrader autograde` (serial, in Jupyter kernels) instead of the sandbox.",
 )
-def grade(assignment_id: str, course_dir: Path, workers: int | None, plain: bool) -> None:
+@click.option(
+    "--fresh",
+    is_flag=True,
+    help="Run every notebook again, even those unchanged since the last (interrupted) run.",
+)
+@click.option(
+    "--run-all",
+    is_flag=True,
+    help="Also run the cells after the last graded cell (they cannot change a grade; their "
+    "outputs then appear in the feedback).",
+)
+def grade(
+    assignment_id: str,
+    course_dir: Path,
+    workers: int | None,
+    plain: bool,
+    fresh: bool,
+    run_all: bool,
+) -> None:
     """Autograde every submission of ASSIGNMENT_ID; write feedback, a grades CSV, a report."""
     from autograder.grading import format_table
     from autograder.grading import grade as grade_assignment
@@ -103,6 +121,8 @@ def grade(assignment_id: str, course_dir: Path, workers: int | None, plain: bool
         progress=Progress.for_output(click.echo),
         isolated=not plain,
         workers=workers,
+        resume=not fresh,
+        run_all=run_all,
     )
     click.echo(format_table(grades))
     click.echo(f"\ngrades:   {grades.csv_path}\nfeedback: {grades.feedback_dir}")

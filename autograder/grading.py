@@ -16,6 +16,7 @@ Steps: make sure the assignment is in the gradebook (``generate_assignment``), t
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import json
 import os
@@ -25,7 +26,7 @@ import threading
 import time
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
@@ -36,7 +37,7 @@ from autograder.judging import judge_execution, save
 from autograder.progress import Progress
 from autograder.release import generate, nbgrader, prepare_course_dir
 from autograder.report import write_report
-from autograder.sandbox import NOTEBOOK_SECONDS, Pool
+from autograder.sandbox import NOTEBOOK_SECONDS, Execution, Pool
 from autograder.scan import scan_file
 
 CACHE = ".itlm-cache"  # per course folder: sanitized and executed notebooks of the last run
@@ -112,6 +113,8 @@ def grade(
     isolated: bool = True,
     workers: int | None = None,
     limits: dict | None = None,
+    resume: bool = True,
+    run_all: bool = False,
 ) -> AssignmentGrades:
     """Autograde every submission of one assignment, then write feedback and the CSV.
 
@@ -120,7 +123,10 @@ def grade(
     one by one in Jupyter kernels with the checks judging inside them. ``progress`` is a
     :class:`~autograder.progress.Progress` (bars on a terminal) or a function that receives
     a line per step (e.g. ``list.append``). ``limits`` may set the sandbox's
-    ``seconds`` (wall clock per notebook) and ``cell_seconds`` (CPU per cell).
+    ``seconds`` (wall clock per notebook) and ``cell_seconds`` (CPU per cell). With
+    ``resume`` (the default), a submission unchanged since an earlier (perhaps interrupted)
+    run of the same grader is not executed again: its recorded outputs are judged anew.
+    The sandbox runs each notebook up to its last graded cell (``run_all``: every cell).
     """
     course_dir = course_dir.resolve()
     bar = progress if isinstance(progress, Progress) else Progress.lines(progress or _quiet)
@@ -133,7 +139,10 @@ def grade(
     students_in = submitted_students(course_dir, assignment)
     shards = workers or os.cpu_count() or 1
     if isolated:
-        details = grade_isolated(course_dir, assignment, bar, workers, logs, limits or {})
+        details = grade_isolated(
+            course_dir, assignment, bar, workers, logs, limits or {}, resume=resume,
+            run_all=run_all,
+        )  # fmt: skip
     else:
         bar.start("autograde", len(students_in))
 
@@ -461,8 +470,16 @@ def grade_isolated(
     workers: int | None,
     logs: list[str],
     limits: dict,
+    resume: bool = True,
+    run_all: bool = False,
 ) -> dict[str, dict]:
     """nbgrader sanitizes, the sandbox executes in parallel, we judge, nbgrader records.
+
+    Each notebook runs up to its last graded cell: the cells after it (a notebook's closing
+    real-world examples, the self-check) cannot change a grade, and their outputs in the
+    feedback say they were not run; ``run_all`` runs them too. With ``resume``, a notebook
+    whose sanitized cells were run before by the same grader code is not run again
+    (:class:`Runs`).
 
     Returns per student: {"exercises": judged details, "status": a note when not all ran}.
     """
@@ -486,11 +503,52 @@ def grade_isolated(
     for path in sorted((cache / "sanitized").glob(f"*/{notebook}.ipynb")):
         sanitized[path.parent.name] = json.loads(path.read_text())
     limits = {"seconds": NOTEBOOK_SECONDS, **limits}
-    jobs = [{"id": s, "cells": nb["cells"], **limits} for s, nb in sanitized.items()]
+    jobs = []
+    for student, nb in sanitized.items():
+        job = {"id": student, "cells": nb["cells"], **limits}
+        last = _last_graded_cell(nb["cells"])
+        if not run_all and last is not None:
+            job["until"] = last  # what follows cannot change a grade
+        jobs.append(job)
+    runs = Runs(course_dir / CACHE / f"{assignment.id}-runs", limits)
     details: dict[str, dict] = {}
-    bar.start("sandbox", len(sanitized))
     modes: set[str] = set()
-    with Pool(workers, hide=hidden_paths(course_dir)) as pool:
+
+    def judge(job: dict, execution: Execution) -> None:
+        judgement = judge_execution(assignment, sanitized[execution.id], execution)
+        if "until" in job and execution.finished:
+            for cell in judgement.notebook["cells"][job["until"] + 1 :]:
+                if cell.get("cell_type") == "code":
+                    cell["outputs"] = [NOT_RUN_AFTER_LAST_GRADED]
+        save(judgement, cache_path("executed", execution.id, notebook, cache))
+        skipped = job.get("skip", [])
+        status = (
+            f"graded; cell {', '.join(map(str, skipped))} stopped the notebook: skipped"
+            if skipped
+            else (
+                "graded as far as it ran: " + "; ".join(judgement.problems)
+                if judgement.problems
+                else ""
+            )
+        )
+        details[execution.id] = {
+            "exercises": judgement.details(),
+            "status": status,
+            "isolation": execution.isolation,
+        }
+        modes.add(execution.isolation)
+
+    bar.start("sandbox", len(sanitized))
+    if resume:  # runs of an earlier, perhaps interrupted, grading of the same notebooks
+        for job in list(jobs):
+            stored = runs.load(job)
+            if stored is not None:
+                execution, skip = stored
+                judge({**job, "skip": skip}, execution)
+                jobs.remove(job)
+                bar.advance(job["id"], "unchanged since the last run")
+    reused = len(details)
+    with Pool(workers, hide=hidden_paths(course_dir)) if jobs else _no_pool() as pool:
         attempts: dict[str, int] = {}
         while jobs:
             retry = []
@@ -504,28 +562,13 @@ def grade_isolated(
                     retry.append({**job, "skip": [*job.get("skip", []), culprit]})
                     bar.note(f"  {execution.id}: cell {culprit} stopped it; run again without it")
                     continue
-                judgement = judge_execution(assignment, sanitized[execution.id], execution)
-                save(judgement, cache_path("executed", execution.id, notebook, cache))
-                skipped = job.get("skip", [])
-                status = (
-                    f"graded; cell {', '.join(map(str, skipped))} stopped the notebook: skipped"
-                    if skipped
-                    else (
-                        "graded as far as it ran: " + "; ".join(judgement.problems)
-                        if judgement.problems
-                        else ""
-                    )
-                )
-                details[execution.id] = {
-                    "exercises": judgement.details(),
-                    "status": status,
-                    "isolation": execution.isolation,
-                }
-                modes.add(execution.isolation)
+                judge(job, execution)
+                runs.store(job, execution)  # as soon as it is judged: an interruption keeps it
                 bar.advance(execution.id, f"{execution.seconds:.1f} s")
             jobs = retry
+        again = f", {reused} unchanged since the last run" if reused else ""
         bar.finish(
-            f"{len(details)} notebooks run and judged, {pool.workers} workers,"
+            f"{len(details)} notebooks run and judged{again}, {pool.workers} workers,"
             f" isolation: {', '.join(sorted(modes)) or 'none'}"
         )
     TIMING["sandbox and judging"] = time.perf_counter() - clock
@@ -541,13 +584,102 @@ def grade_isolated(
     return details
 
 
+class _no_pool:
+    """Stands in for :class:`Pool` when every notebook was run before (nothing to start)."""
+
+    workers = 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+
+class Runs:
+    """Finished sandbox runs of one assignment, kept to resume an interrupted grading.
+
+    ``COURSE/.itlm-cache/<id>-runs/<student>.json`` holds a run's outputs and the cells it
+    skipped, under a key: a hash of the sanitized notebook's cells, the limits, the last
+    cell run, and the grader's own code (``autograder/``, ``solutions/``, ``course/``).
+    Grading again reuses a run whose key is unchanged (its outputs are judged again), and
+    runs everything else: a changed submission, a late one, or every one after the checks
+    or the reference changed.
+    """
+
+    def __init__(self, folder: Path, limits: dict):
+        self.folder = folder
+        self.limits = limits
+
+    def key(self, job: dict) -> str:
+        digest = hashlib.sha256(_code_version().encode())
+        # What a run depends on: each cell's type, source and nbgrader metadata (not its
+        # id, which nbformat draws at random for a cell that has none, on every sanitize).
+        cells = [
+            (c.get("cell_type"), c.get("source"), c.get("metadata", {}).get("nbgrader"))
+            for c in job["cells"]
+        ]
+        what = [cells, self.limits, job.get("until")]
+        digest.update(json.dumps(what, sort_keys=True).encode())
+        return digest.hexdigest()
+
+    def load(self, job: dict):
+        """``(Execution, skipped cells)`` of an earlier run of this very job, or None."""
+        try:
+            stored = json.loads((self.folder / f"{job['id']}.json").read_text())
+            if stored["key"] != self.key(job):
+                return None
+            data = stored["execution"]
+            data["cells"] = {int(index): cell for index, cell in data["cells"].items()}
+            return Execution(**data), list(stored["skip"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def store(self, job: dict, execution: Execution) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        record = {"key": self.key(job), "skip": job.get("skip", []), "execution": asdict(execution)}
+        partial = self.folder / f"{job['id']}.json.partial"
+        partial.write_text(json.dumps(record))
+        partial.replace(self.folder / f"{job['id']}.json")
+
+
+@functools.cache
+def _code_version() -> str:
+    """A hash of the code that decides grades: a change re-runs every notebook."""
+    digest = hashlib.sha256()
+    for package in ("autograder", "solutions", "course"):
+        for path in sorted((REPO / package).rglob("*.py")):
+            digest.update(str(path.relative_to(REPO)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+NOT_RUN_AFTER_LAST_GRADED = {
+    "output_type": "stream",
+    "name": "stdout",
+    "text": "(not run while grading: it comes after the last graded cell, so it cannot "
+    "change your grade)\n",
+}
+
+
+def _last_graded_cell(cells: list) -> int | None:
+    """The index of the last cell nbgrader grades (a test cell, or a manually graded one)."""
+    graded = [
+        i
+        for i, cell in enumerate(cells)
+        if isinstance(cell, dict) and cell.get("metadata", {}).get("nbgrader", {}).get("grade")
+    ]
+    return max(graded, default=None)
+
+
 def _culprit(job: dict, execution) -> int | None:
     """The code cell that stopped the process, when it did not finish."""
     if execution.finished:
         return None
     cells = job["cells"]
     after = execution.last_cell
-    for index in range(after + 1, len(cells)):
+    end = job.get("until", len(cells) - 1) + 1
+    for index in range(after + 1, end):
         if cells[index].get("cell_type") == "code" and index not in job.get("skip", []):
             return index
     return None

@@ -239,9 +239,16 @@ def _make_shell():
 
 
 def execute_cells(
-    cells: list[dict], emit, skip: Iterable[int] = (), cell_seconds: float = CELL_CPU_SECONDS
+    cells: list[dict],
+    emit,
+    skip: Iterable[int] = (),
+    cell_seconds: float = CELL_CPU_SECONDS,
+    until: int | None = None,
 ) -> None:
-    """Run the code cells in order; ``emit`` receives one message per code cell."""
+    """Run the code cells in order; ``emit`` receives one message per code cell.
+
+    ``skip``: cells not to run (each reported as skipped); ``until``: the last cell to run.
+    """
     from IPython.core.displaypub import CapturingDisplayPublisher
 
     import autograder.checks as checks
@@ -260,6 +267,8 @@ def execute_cells(
     signal.signal(signal.SIGPROF, on_cpu_limit)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # too large a file: an OSError, not a kill
     for index, cell in enumerate(cells):
+        if until is not None and index > until:
+            break
         if cell.get("cell_type") != "code":
             continue
         source = cell.get("source", "")
@@ -375,7 +384,7 @@ def child_main(job: dict, write_fd: int, hide: list[str]) -> None:
 
         emit({"isolation": level})
         cell_seconds = job.get("cell_seconds", CELL_CPU_SECONDS)
-        execute_cells(job["cells"], emit, job.get("skip", ()), cell_seconds)
+        execute_cells(job["cells"], emit, job.get("skip", ()), cell_seconds, job.get("until"))
         emit({"finished": True})
     except BaseException:  # noqa: BLE001 - report, then leave quietly
         status = 70
@@ -575,7 +584,8 @@ class Pool:
             raise RuntimeError("the grading sandbox did not start")
 
     def run(self, jobs: list[dict]) -> Iterator[Execution]:
-        """Run jobs ({"id", "cells", optional "skip", "seconds"}); yield each as it ends."""
+        """Run jobs ({"id", "cells", optional "skip", "until", "seconds", "cell_seconds"});
+        yield each as it ends."""
         started = {job["id"]: time.perf_counter() for job in jobs}
         results = {job["id"]: Execution(job["id"]) for job in jobs}
         for job in jobs:

@@ -89,15 +89,28 @@ WRONG_SURPRISAL = "def surprisal(p, base=2):\n    import numpy as np\n    return
 # student -> (answers, extra cells, edit, what must hold)
 CASES = {
     "honest": ({}, (), None, "full"),
-    "exits-the-kernel": ({}, [(3, "import os\nos._exit(0)")], None, "full after skipping"),
+    "exits-the-kernel": ({}, [(3, "import os\nos._exit(0)")], None, "full after skipping, flagged"),
     "sleeps-forever": ({}, [(3, "import time\ntime.sleep(10**6)")], None, "full after skipping"),
     "endless-loop": ({}, [(3, "while True:\n    pass")], None, "full"),
     "memory-bomb": ({}, [(3, "x = bytearray(64 * 2**30)")], None, "full"),
     "output-flood": ({}, [(3, "for i in range(300_000):\n    print('spam', i)")], None, "full"),
-    "huge-file": ({}, [(3, "open('big.bin', 'wb').write(b'0' * (400 * 2**20))")], None, "full"),
+    "huge-file": (
+        {},
+        [(3, "open('big.bin', 'wb').write(b'0' * (400 * 2**20))")],
+        None,
+        "full, flagged",
+    ),
     "reads-solutions": (
         {
             "surprisal": "def surprisal(p, base=2):\n    import glob\n    src = open(glob.glob('/**/solutions/entropy.py', recursive=True)[0]).read()\n    namespace = {}\n    exec(src, namespace)\n    return namespace['surprisal'](p, base)\n"
+        },
+        (),
+        None,
+        "zero on surprisal, flagged",
+    ),
+    "reads-the-source-notebook": (
+        {
+            "surprisal": "def surprisal(p, base=2):\n    import glob, json, math\n    import numpy as np\n    nb = json.load(open(glob.glob('/**/source/01-entropy/01-entropy.ipynb', recursive=True)[0]))\n    code = next(''.join(c['source']) for c in nb['cells'] if c['metadata'].get('nbgrader', {}).get('grade_id') == 'surprisal')\n    namespace = {'np': np, 'math': math}\n    exec(code, namespace)\n    return namespace['surprisal'](p, base)\n"
         },
         (),
         None,
@@ -306,16 +319,24 @@ def test_huge_uploads(graded):
 
 def test_regrading_is_idempotent_and_keeps_the_gradebook(graded):
     """Does grading the same class again give the same grades and statuses, keeping what an
-    instructor entered by hand in the formgrader (a manual score, a comment)?"""
-    course, rows, _ = graded
+    instructor entered by hand in the formgrader (a manual score, a comment), and does it
+    resume: run again only a notebook whose run was not finished (here: its record lost)?"""
+    course, rows, first = graded
+    (course / ".itlm-cache" / f"{A.id}-runs" / "honest.json").unlink()
     with Gradebook(db_url(course)) as gb:
         nb = A.notebook.removesuffix(".ipynb")
         gb.find_grade("test_softmax", nb, A.id, "edits-a-test-cell").manual_score = 1.5
         gb.find_comment("softmax", nb, A.id, "edits-a-test-cell").manual_comment = "see me"
         gb.db.commit()
-    again = {
-        s.student: s for s in grade(course, A, limits={"seconds": 20, "cell_seconds": 8}).students
+    lines: list[str] = []
+    limits = {"seconds": 20, "cell_seconds": 8}
+    again = {s.student: s for s in grade(course, A, lines.append, limits=limits).students}
+    reused = {
+        line.split("] ")[1].split()[0]
+        for line in lines
+        if line.startswith("  [") and "unchanged since" in line
     }
+    assert reused == set(first.details) - {"honest"}
     overridden = {**rows["edits-a-test-cell"].scores, "softmax": 1.5}
     expected = {s: r.scores for s, r in rows.items()} | {"edits-a-test-cell": overridden}
     assert {s: r.scores for s, r in again.items()} == expected
