@@ -20,7 +20,8 @@ Steps:
 1. the instructor notebook: the source notebook (solutions in place) with its hidden tests
    removed by nbgrader's own ``ClearHiddenTests``, executed once with nbclient in a scratch
    folder, cached in ``build/executed/<id>.ipynb`` under a hash of the source folder, the
-   reference module and ``course/`` (the site reuses it);
+   reference module and ``course/`` (the site reuses it); each figure's image gets a text
+   description (its title, axes and legend) as ``alt`` (``autograder.figures``);
 2. the student notebook: the executed one through nbgrader's ``ClearSolutions`` with the
    course's ``nbgrader_config.py`` (so its cells are the release's), outputs of solution and
    test cells cleared; in the handout each solution cell keeps its signature and docstring,
@@ -58,6 +59,7 @@ from autograder.assignments import (
     built_assignments,
     get_assignment,
 )
+from autograder.figures import PREAMBLE as FIGURE_PREAMBLE
 from autograder.notebook import BEGIN_SOLUTION, END_SOLUTION, read
 
 BUILD = REPO / "build"
@@ -67,8 +69,12 @@ KINDS = ("student", "instructor")
 # Paper name for Chromium -> suffix of the PDF's file name (A4 is the plain <id>.pdf).
 PAPERS = {"A4": "", "Letter": "-letter"}
 # Bump when the way notebooks are executed changes (it is part of the cache key).
-EXECUTION_VERSION = "1: hidden tests cleared, retina PNG figures"
-KERNEL_ARGS = ["--InlineBackend.figure_formats=retina"]  # 2x PNGs: sharp in print
+EXECUTION_VERSION = "2: hidden tests cleared, retina PNG figures with a text description"
+KERNEL_ARGS = [
+    "--InlineBackend.figure_formats=retina",  # 2x PNGs: sharp in print
+    # Before the first cell, not counted: each figure's PNG gets an ``alt`` (autograder.figures).
+    f"--IPKernelApp.exec_lines={[FIGURE_PREAMBLE]!r}",
+]
 EXECUTION_TIMEOUT = 600  # seconds per cell
 
 CHROMIUM_PACKAGE = "chromium"  # the Debian package that provides /usr/bin/chromium
@@ -118,13 +124,14 @@ def source_hash(assignment: Assignment) -> str:
     """A hash of everything the executed notebook depends on.
 
     The source folder (notebook and data), the reference module it was synced from, the
-    ``course`` package it imports, and :data:`EXECUTION_VERSION`.
+    ``course`` package it imports, the figure descriptions, and :data:`EXECUTION_VERSION`.
     """
     digest = hashlib.sha256(EXECUTION_VERSION.encode())
     files = [
         *_files_under(assignment.source_path.parent),
         REPO / "solutions" / f"{assignment.module}.py",
         *_files_under(REPO / "course"),
+        REPO / "autograder" / "figures.py",
     ]
     for path in files:
         digest.update(str(path.relative_to(REPO)).encode())
@@ -148,14 +155,14 @@ def instructor_notebook(assignment: Assignment):
     return nb
 
 
-def _kernel_env(threads: int | None) -> dict[str, str] | None:
+def _kernel_env(threads: int | None) -> dict[str, str]:
     """The kernel's environment: ``threads`` BLAS/OpenMP threads (None: the library default).
 
     Two kernels each running a two-thread SVD on two cores take longer than one after the
     other; with one thread each they take about as long as one kernel alone.
     """
     if threads is None:
-        return None
+        return dict(os.environ)  # not None: jupyter_client's provisioner reads env.get(...)
     names = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
     return {**os.environ, **dict.fromkeys(names, str(threads))}
 
@@ -531,6 +538,15 @@ TEMPLATE = """{%- extends 'index.html.j2' -%}
 </header>
 <p class="itlm-meta">{{ resources.itlm.meta }}</p>
 {%- endblock body_header -%}
+{#- The lab template drops an image's alt; the figure's description (autograder.figures). -#}
+{%- block data_png scoped -%}
+{%- set alt = output | get_metadata('alt', 'image/png') -%}
+{%- if alt -%}
+{{ super() | replace('<img ', '<img alt="' ~ (alt | escape_html) ~ '" ', 1) }}
+{%- else -%}
+{{ super() }}
+{%- endif -%}
+{%- endblock data_png -%}
 """
 
 

@@ -240,7 +240,23 @@ def site_notebook(executed, assignment: Assignment):
     bar.id = "itlm-downloads"
     nb.cells.insert(1, bar)
     nb.metadata.pop("title", None)
+    for cell in nb.cells:
+        _describe_images(cell)
     return nb
+
+
+def _describe_images(cell) -> None:
+    """Give MyST-NB the figure's description: it reads an image's ``alt`` from the cell's
+    ``mystnb.image`` options, not from the output (where the handouts' nbconvert reads it)."""
+    alts = [
+        output.get("metadata", {}).get("image/png", {}).get("alt")
+        for output in cell.get("outputs", [])
+        if "image/png" in output.get("data", {})
+    ]
+    alts = [alt for alt in alts if alt]
+    if alts:
+        options = cell.metadata.setdefault("mystnb", {}).setdefault("image", {})
+        options["alt"] = " ".join(alts)  # one figure per cell in the course; all of them if more
 
 
 def _write_if_changed(path: Path, data: str | bytes) -> None:

@@ -23,7 +23,7 @@ import pytest
 from autograder import handouts
 from autograder.assignments import REPO, built_assignments
 from autograder.notebook import BEGIN_HIDDEN, BEGIN_SOLUTION, END_SOLUTION, read
-from tests.truth import figures, hidden_lines, markdown_tex, solution_lines
+from tests.truth import figure_titles, figures, hidden_lines, markdown_tex, solution_lines
 from tests.truth import squash as _squash
 
 pytestmark = pytest.mark.slow
@@ -111,6 +111,21 @@ def test_every_figure_is_printed(built, assignment, kind):
     for paper in handouts.PAPERS:
         pdf = handouts.Handout(built, kind, assignment.id).pdf(paper)
         assert pdf_images(pdf) >= expected, (pdf.name, pdf_images(pdf), expected)
+
+
+@pytest.mark.parametrize("kind", handouts.KINDS)
+@pytest.mark.parametrize("assignment", ASSIGNMENTS, ids=IDS)
+def test_every_figure_is_described(built, assignment, kind):
+    """Does every figure's image carry a description (not nbconvert's "No description has
+    been provided") that names the title the notebook gives it?"""
+    page = handouts.Handout(built, kind, assignment.id).html.read_text()
+    found = re.findall(r'<img[^>]*\balt="([^"]*)"', page)
+    alts = [" ".join(html.unescape(alt).split()) for alt in found]
+    described = [alt for alt in alts if alt.startswith("Figure")]
+    assert len(described) >= figures(assignment), alts
+    assert not any("No description" in alt for alt in alts), alts
+    for title in figure_titles(assignment):
+        assert any(" ".join(title.split()) in alt for alt in described), (title, described)
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS, ids=IDS)
@@ -211,3 +226,21 @@ def test_unknown_notebook_is_a_clear_error(capsys):
     """Does asking for a notebook that does not exist say so, without a traceback?"""
     assert handouts.main(["99-nonsense", "--html-only"]) == 1
     assert "99-nonsense" in capsys.readouterr().err
+
+
+def test_one_notebook_alone_runs_in_one_kernel(built, tmp_path):
+    """Does a single notebook (one kernel, the libraries' own thread count: the path of
+    ``python -m autograder.handouts 01-entropy``) execute, with every figure described, the
+    same figures as the full build's?"""
+    assignment = ASSIGNMENTS[0]
+    alone = handouts.executed_notebook(assignment, cache=tmp_path, force=True, threads=None)
+    images = [
+        output
+        for cell in alone.cells
+        for output in cell.get("outputs", [])
+        if "image/png" in output.get("data", {})
+    ]
+    assert len(images) >= figures(assignment) >= 2
+    for output in images:
+        assert output.metadata["image/png"]["alt"].startswith("Figure"), output.metadata
+    assert not [o for c in alone.cells for o in c.get("outputs", []) if o.output_type == "error"]

@@ -99,3 +99,16 @@ def markdown_tex(assignment) -> list[str]:
             if "\\" in tex and squash(tex) not in code:
                 found.append(tex)
     return found
+
+
+def figure_titles(assignment) -> list[str]:
+    """The titles the worked examples give their figures as plain string literals
+    (``set_title("...")``, ``suptitle("...")``, ``title="..."``; f-strings and mathtext left
+    out): each must be in the description of some figure."""
+    pattern = r"""(?:set_title|suptitle)\(\s*"([^"$\\{}]+)"|\btitle="([^"$\\{}]+)\""""
+    return [
+        a or b
+        for cell in _cells(assignment)
+        if cell.cell_type == "code" and not cell.get("metadata", {}).get("nbgrader", {})
+        for a, b in re.findall(pattern, cell.source)
+    ]

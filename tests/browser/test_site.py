@@ -25,7 +25,14 @@ import pytest
 
 from autograder import site
 from autograder.assignments import REPO, built_assignments
-from tests.truth import figures, hidden_lines, markdown_tex, solution_lines, squash
+from tests.truth import (
+    figure_titles,
+    figures,
+    hidden_lines,
+    markdown_tex,
+    solution_lines,
+    squash,
+)
 
 pytestmark = pytest.mark.slow
 ASSIGNMENTS = built_assignments()
@@ -134,6 +141,14 @@ def test_notebook_page_draws_figures_and_math(served, page, artifacts, assignmen
         ".filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 80))"
     )
     assert not broken, broken
+    alts = [
+        " ".join(alt.split())
+        for alt in page.evaluate("[...document.querySelectorAll('main img')].map(i => i.alt)")
+    ]
+    assert sum(alt.startswith("Figure") for alt in alts) >= figures(assignment), alts
+    titles = [" ".join(title.split()) for title in figure_titles(assignment)]
+    undescribed = [title for title in titles if not any(title in alt for alt in alts)]
+    assert not undescribed, f"{assignment.id}: figures without their title in alt: {undescribed}"
     math = page.locator("main .MathJax, main .MathJax_Display")
     assert math.count() >= 5, f"{assignment.id}: {math.count()} formulas typeset"
     assert page.locator(".MathJax_Error, merror").count() == 0
