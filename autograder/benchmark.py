@@ -124,9 +124,9 @@ def main(argv: list[str] | None = None) -> None:
             stock=True,
         )  # fmt: skip
         plain = time.perf_counter() - start
-        same = scores(ours_dir, assignment) == scores(plain_dir, assignment)
-        start = time.perf_counter()
         first = scores(ours_dir, assignment)
+        same = first == scores(plain_dir, assignment)
+        start = time.perf_counter()
         grade(ours_dir, assignment, workers=workers)  # nothing changed: a resumed re-run
         again = time.perf_counter() - start
         idempotent = scores(ours_dir, assignment) == first
@@ -156,8 +156,8 @@ def main(argv: list[str] | None = None) -> None:
         f" (same grades: {all(r[6] for r in rows)})"
     )
     phase_totals: dict[str, float] = {}
-    for _, _, _, _, phases, _, _ in rows:
-        for phase, seconds in phases.items():
+    for row in rows:
+        for phase, seconds in row[4].items():
             phase_totals[phase] = phase_totals.get(phase, 0.0) + seconds
     accounted = sum(phase_totals.values())
     print(
