@@ -122,7 +122,17 @@ def judge_outcomes(name: str, outcomes, criteria: list[Criterion] | None = None)
         mistakes,
         {key: getattr(module, other) for key, other in wanted.items()},
         expected=expected,
+        derived=derived_for(name),
     )
+
+
+@functools.cache
+def derived_for(name: str) -> list:
+    """The operator-derived mistakes of ``name`` (:mod:`autograder.examples.derived`)."""
+    from autograder.examples.derived import derived_mistakes
+
+    assignment, _ = find_exercise(name)
+    return derived_mistakes(name, getattr(assignment.reference(), name))
 
 
 # In the grading sandbox (autograder/sandbox.py) a hidden check only *records* what the

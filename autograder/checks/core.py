@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import io
 import math
 import signal
@@ -27,6 +28,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from course.diagnosis import NOT_KNOWN, explain
 
 CALL_SECONDS = 20.0  # one call of a student's function, generous: slow but correct earns points
 CHECK_SECONDS = 150.0  # all calls of one check, well inside nbgrader's 300 s per cell
@@ -124,6 +127,8 @@ class Result:
         if self.diagnosis:
             name, hint = self.diagnosis
             lines.append(f"  Likely mistake: {name}. {hint}")
+        elif any(not c.passed for c in self.criteria):
+            lines.append(f"  {NOT_KNOWN[0].capitalize()}. {NOT_KNOWN[1]}")
         return "\n".join(lines)
 
 
@@ -267,6 +272,7 @@ def judge(
     mistakes: Sequence = (),
     reference_partners: dict | None = None,
     expected: Sequence[Sequence[Outcome]] | None = None,
+    derived: Sequence = (),
 ) -> Result:
     """Compare the student's outcomes with the reference's and turn them into points.
 
@@ -302,7 +308,16 @@ def judge(
         result.note = "Not implemented yet: the function still raises NotImplementedError."
         return result
     if failed_cases:
-        result.diagnosis = diagnose(criteria, outcomes, failed_cases, mistakes, reference_partners)
+        result.diagnosis = diagnose(
+            criteria,
+            outcomes,
+            failed_cases,
+            mistakes,
+            reference_partners,
+            expected,
+            derived,
+            parameters=parameters_of(reference),
+        )
     return result
 
 
@@ -327,20 +342,84 @@ def verdict(got: Outcome, expected: Outcome, case: Case, compare: Compare) -> st
         )
 
 
-def diagnose(criteria, outcomes, failed_cases, mistakes, partners=None) -> tuple[str, str] | None:
-    """Name the known mistake that reproduces the student's output on every failed case."""
+def diagnose(
+    criteria,
+    outcomes,
+    failed_cases,
+    mistakes,
+    partners=None,
+    expected=None,
+    derived: Sequence = (),
+    parameters: Sequence[tuple[str, Any]] = (),
+) -> tuple[str, str] | None:
+    """Name the mistake the student made, or None when it is not certain.
+
+    First the hand-written classics, in order: one that reproduces the student's output on
+    every failed case is named. Then the general explanations: the relations of
+    :mod:`course.diagnosis` between the student's and the expected outcomes, and the
+    ``derived`` operator mistakes (:mod:`autograder.examples.derived`); one of these is named
+    only when it is the single explanation that fits every failed case.
+    """
     for mistake in mistakes:
-        matches = True
-        mistake_partners = {**(partners or {}), **mistake.companions}
-        for ci, ki in failed_cases:
-            case = criteria[ci].cases[ki]
-            theirs = call(criteria[ci].target(mistake.fn, mistake_partners), case)
-            if verdict(outcomes[ci][ki], theirs, case, criteria[ci].compare) is not None:
-                matches = False
-                break
-        if matches:
+        if _reproduces(mistake, criteria, outcomes, failed_cases, partners):
             return mistake.name, mistake.hint
-    return None
+    found: dict[str, tuple[str, str]] = {}
+    if expected is not None:
+        failures = [
+            (
+                outcomes[ci][ki],
+                expected[ci][ki],
+                named_arguments(criteria[ci].cases[ki], parameters),
+                functools.partial(_fits, case=criteria[ci].cases[ki], compare=criteria[ci].compare),
+            )
+            for ci, ki in failed_cases
+        ]
+        for relation in explain(failures, lambda value: Outcome(value=value)):
+            found.setdefault(relation.name, (relation.name, relation.hint))
+    for mistake in derived:
+        if len(found) > 1:
+            break
+        if mistake.name not in found and _reproduces(
+            mistake, criteria, outcomes, failed_cases, partners
+        ):
+            found[mistake.name] = (mistake.name, mistake.hint)
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def parameters_of(fn: Callable) -> list[tuple[str, Any]]:
+    """``(name, default)`` of each parameter of ``fn`` (default None when it has none)."""
+    import inspect
+
+    try:
+        parameters = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return []
+    return [(p.name, None if p.default is p.empty else p.default) for p in parameters]
+
+
+def named_arguments(case: Case, parameters: Sequence[tuple[str, Any]]) -> dict:
+    """A case's arguments by parameter name, with the defaults of those not given."""
+    named = {name: default for name, default in parameters if default is not None}
+    named.update(zip((name for name, _ in parameters), case.args, strict=False))
+    named.update(case.kwargs)
+    for i, arg in enumerate(case.args[len(parameters) :]):
+        named[f"arg{len(parameters) + i}"] = arg
+    return named
+
+
+def _fits(got: Outcome, candidate: Outcome, *, case: Case, compare: Compare) -> bool:
+    return verdict(got, candidate, case, compare) is None
+
+
+def _reproduces(mistake, criteria, outcomes, failed_cases, partners) -> bool:
+    """Does ``mistake`` give the student's outcome on every failed case?"""
+    mistake_partners = {**(partners or {}), **mistake.companions}
+    for ci, ki in failed_cases:
+        case = criteria[ci].cases[ki]
+        theirs = call(criteria[ci].target(mistake.fn, mistake_partners), case)
+        if verdict(outcomes[ci][ki], theirs, case, criteria[ci].compare) is not None:
+            return False
+    return True
 
 
 def _explain(exercise: str, case: Case, expected: Outcome, got: Outcome, reason: str) -> str:

@@ -79,6 +79,7 @@ def test_alternative_earns_full_points(assignment, name, index):
     partners = {key: alts[other][index] for key, other in partners_for(name).items()}
     result = grade_function(name, alts[name][index], **partners)
     assert result.points == result.max_points, result.report()
+    assert result.diagnosis is None and "mistake" not in result.report().lower()
 
 
 @pytest.mark.parametrize(
