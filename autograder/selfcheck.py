@@ -38,8 +38,8 @@ import numpy as np
 
 from autograder import wire
 from autograder.assignments import REPO, Assignment, built_assignments
-from autograder.checks import criteria_for, mistakes_for, partners_for
-from autograder.checks.core import Case
+from autograder.checks import criteria_for, derived_for, mistakes_for, partners_for
+from autograder.checks.core import Case, parameters_of
 from course import selfcheck as student
 
 OUT = REPO / "course" / "data" / "selfcheck"
@@ -295,7 +295,8 @@ def build(assignment: Assignment) -> dict:
         name = exercise.name
         wanted = partners_for(name)
         reference_partners = {key: getattr(module, other) for key, other in wanted.items()}
-        criteria, mistakes = [], mistakes_for(name)
+        derived = derived_for(name)
+        criteria, mistakes = [], [*mistakes_for(name), *derived]
         failures: list[list] = [[] for _ in mistakes]
         for ci, (criterion, cases) in enumerate(public_cases(assignment, name)):
             compare_spec = describe_compare(criterion.compare)
@@ -340,8 +341,12 @@ def build(assignment: Assignment) -> dict:
                 "points": exercise.points,
                 "partners": wanted,
                 "criteria": criteria,
+                "parameters": [
+                    [n, _checked(wire.encode(d))] for n, d in parameters_of(getattr(module, name))
+                ],
                 "mistakes": [
                     {"name": m.name, "hint": m.hint, "failures": f}
+                    | ({"derived": True} if any(m is d for d in derived) else {})
                     for m, f in zip(mistakes, failures, strict=True)
                 ],
             }

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["NOT_KNOWN", "RELATIONS", "Relation", "explain", "transform"]
+__all__ = ["NOT_KNOWN", "RELATIONS", "Relation", "explain", "named_arguments", "transform"]
 
 NOT_KNOWN = (
     "not a known mistake",
@@ -331,6 +331,15 @@ RELATIONS: tuple[Relation, ...] = (
         predicate=_not_finite_on_zeros,
     ),
 )
+
+
+def named_arguments(args: Sequence, kwargs: dict, parameters: Sequence[tuple[str, Any]]) -> dict:
+    """A call's arguments by parameter name, with the defaults of those not given
+    (``parameters``: ``(name, default)`` pairs, default None when there is none)."""
+    named = {name: default for name, default in parameters if default is not None}
+    named.update(zip((name for name, _ in parameters), args, strict=False))
+    named.update(kwargs)
+    return named
 
 
 def explain(

@@ -44,6 +44,8 @@ from typing import Any
 
 import numpy as np
 
+from course.diagnosis import NOT_KNOWN, explain, named_arguments
+
 __all__ = ["Report", "check_namespace", "check_notebook", "load_public", "main", "self_check"]
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "selfcheck"
@@ -161,6 +163,7 @@ class Mistake:
     name: str
     hint: str
     failures: dict[tuple[int, int], Outcome]  # (criterion, case) -> the mistake's outcome
+    derived: bool = False  # derived from the reference by an operator: named only if alone
 
 
 @dataclass
@@ -170,6 +173,7 @@ class Exercise:
     partners: dict[str, str]  # {keyword: exercise} checked together, e.g. a round trip
     criteria: list[Criterion]
     mistakes: list[Mistake]
+    parameters: list[tuple[str, Any]] = field(default_factory=list)  # (name, default)
 
 
 @dataclass
@@ -232,11 +236,20 @@ def parse_public(data: dict) -> Public:
                 m["name"],
                 m["hint"],
                 {(int(ci), int(ki)): Outcome.from_data(o) for ci, ki, o in m["failures"]},
+                bool(m.get("derived", False)),
             )
             for m in ex["mistakes"]
         ]
+        parameters = [(str(n), decode(d)) for n, d in ex.get("parameters", [])]
         exercises.append(
-            Exercise(ex["name"], float(ex["points"]), dict(ex["partners"]), criteria, mistakes)
+            Exercise(
+                ex["name"],
+                float(ex["points"]),
+                dict(ex["partners"]),
+                criteria,
+                mistakes,
+                parameters,
+            )
         )
     return Public(data["assignment"], data["title"], exercises)
 
@@ -1149,22 +1162,53 @@ def check_exercise(
 def diagnose(
     exercise: Exercise, outcomes: list[list[Outcome]], failed_cases: list[tuple[int, int]]
 ) -> Mistake | None:
-    """The first classic mistake whose recorded outcomes match the learner's on every failed
-    case (a mistake that passes a case the learner fails does not match)."""
+    """The mistake the learner made, or None when it is not certain.
+
+    As the grader does (``autograder/checks/core.py``): the first hand-written classic whose
+    recorded outcomes match the learner's on every failed case; else the one general
+    explanation (a relation of :mod:`course.diagnosis`, or a mistake derived from the
+    reference by an operator) that fits every failed case, when exactly one does."""
     for mistake in exercise.mistakes:
-        if all(
-            (ci, ki) in mistake.failures
-            and verdict(
-                outcomes[ci][ki],
-                mistake.failures[(ci, ki)],
-                exercise.criteria[ci].cases[ki],
-                comparison(exercise.criteria[ci].compare),
-            )
-            is None
-            for ci, ki in failed_cases
-        ):
+        if not mistake.derived and _reproduces(exercise, mistake, outcomes, failed_cases):
             return mistake
-    return None
+    found: dict[str, Mistake] = {}
+    failures = []
+    for ci, ki in failed_cases:
+        case = exercise.criteria[ci].cases[ki]
+        compare = comparison(exercise.criteria[ci].compare)
+        failures.append(
+            (
+                outcomes[ci][ki],
+                case.expected,
+                named_arguments(case.args, case.kwargs, exercise.parameters),
+                lambda got, candidate, case=case, compare=compare: (
+                    verdict(got, candidate, case, compare) is None
+                ),
+            )
+        )
+    for relation in explain(failures, lambda value: Outcome(value=value)):
+        found.setdefault(relation.name, Mistake(relation.name, relation.hint, {}))
+    for mistake in exercise.mistakes:
+        if len(found) > 1:
+            break
+        if mistake.derived and mistake.name not in found:
+            if _reproduces(exercise, mistake, outcomes, failed_cases):
+                found[mistake.name] = mistake
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def _reproduces(exercise: Exercise, mistake: Mistake, outcomes, failed_cases) -> bool:
+    return all(
+        (ci, ki) in mistake.failures
+        and verdict(
+            outcomes[ci][ki],
+            mistake.failures[(ci, ki)],
+            exercise.criteria[ci].cases[ki],
+            comparison(exercise.criteria[ci].compare),
+        )
+        is None
+        for ci, ki in failed_cases
+    )
 
 
 # -- a whole notebook ---------------------------------------------------------------------------
@@ -1224,6 +1268,8 @@ class Report:
                 lines += [f"    {key + ':':<9} {e.failure[key]}" for key in FAILURE_KEYS]
                 if e.mistake:
                     lines.append(f"    likely mistake: {e.mistake[0]}. {e.mistake[1]}")
+                else:
+                    lines.append(f"    {NOT_KNOWN[0]}: {NOT_KNOWN[1]}")
         lines += ["", *self.notes, self.summary(), REMINDER]
         return "\n".join(line for line in lines if line is not None)
 
@@ -1244,7 +1290,7 @@ class Report:
             mistake = (
                 f"<p><b>Likely mistake: {esc(e.mistake[0])}.</b> {esc(e.mistake[1])}</p>"
                 if e.mistake
-                else ""
+                else f"<p><b>{esc(NOT_KNOWN[0].capitalize())}.</b> {esc(NOT_KNOWN[1])}</p>"
             )
             details += (
                 f"<h4 style='color:{STATUS['fail'][1]}'>✗ <code>{esc(e.name)}</code> fails "

@@ -37,18 +37,20 @@ def by_name(report) -> dict:
 
 
 def test_selfcheck_imports_nothing_students_do_not_get():
-    """Does course/selfcheck.py import only the standard library, NumPy, IPython, Jupyter
-    and PyTorch, never autograder/ or solutions/ (students get neither)?"""
-    tree = ast.parse((REPO / "course" / "selfcheck.py").read_text())
-    imported = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            imported |= {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            imported.add((node.module or "").split(".")[0] if node.level == 0 else ".")
-    assert not imported & {"autograder", "solutions", "."}
-    allowed = {"numpy", "torch", "IPython", "nbformat", "nbclient", "__future__"}
-    assert imported - allowed <= set(__import__("sys").stdlib_module_names)
+    """Do course/selfcheck.py and the diagnosis it shares with the grader import only the
+    standard library, NumPy, IPython, Jupyter, PyTorch and course/, never autograder/ or
+    solutions/ (students get neither)?"""
+    for path in ("selfcheck.py", "diagnosis.py"):
+        tree = ast.parse((REPO / "course" / path).read_text())
+        imported = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                imported.add((node.module or "").split(".")[0] if node.level == 0 else ".")
+        assert not imported & {"autograder", "solutions", "."}
+        allowed = {"numpy", "torch", "IPython", "nbformat", "nbclient", "__future__", "course"}
+        assert imported - allowed <= set(__import__("sys").stdlib_module_names)
 
 
 def test_correct_answers_pass_and_blank_ones_are_not_attempted():

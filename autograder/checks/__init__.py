@@ -20,6 +20,7 @@ from autograder.checks.core import Criterion, CriterionResult, Result, judge, ru
 __all__ = [
     "check",
     "criteria_for",
+    "derived_for",
     "grade_function",
     "judge_outcomes",
     "mistakes_for",

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from course.diagnosis import NOT_KNOWN, explain
+from course.diagnosis import NOT_KNOWN, explain, named_arguments
 
 CALL_SECONDS = 20.0  # one call of a student's function, generous: slow but correct earns points
 CHECK_SECONDS = 150.0  # all calls of one check, well inside nbgrader's 300 s per cell
@@ -369,7 +369,9 @@ def diagnose(
             (
                 outcomes[ci][ki],
                 expected[ci][ki],
-                named_arguments(criteria[ci].cases[ki], parameters),
+                named_arguments(
+                    criteria[ci].cases[ki].args, criteria[ci].cases[ki].kwargs, parameters
+                ),
                 functools.partial(_fits, case=criteria[ci].cases[ki], compare=criteria[ci].compare),
             )
             for ci, ki in failed_cases
@@ -395,16 +397,6 @@ def parameters_of(fn: Callable) -> list[tuple[str, Any]]:
     except (TypeError, ValueError):
         return []
     return [(p.name, None if p.default is p.empty else p.default) for p in parameters]
-
-
-def named_arguments(case: Case, parameters: Sequence[tuple[str, Any]]) -> dict:
-    """A case's arguments by parameter name, with the defaults of those not given."""
-    named = {name: default for name, default in parameters if default is not None}
-    named.update(zip((name for name, _ in parameters), case.args, strict=False))
-    named.update(case.kwargs)
-    for i, arg in enumerate(case.args[len(parameters) :]):
-        named[f"arg{len(parameters) + i}"] = arg
-    return named
 
 
 def _fits(got: Outcome, candidate: Outcome, *, case: Case, compare: Compare) -> bool:
@@ -505,6 +497,9 @@ def _short(value: Any, limit: int = 160) -> str:
         head = ", ".join(_short(v, 20) for v in value[:6])
         text = f"[{head}, ...] ({len(value)} items)"
     else:
-        text = repr(value)
+        try:
+            text = repr(value)
+        except Exception:  # noqa: BLE001 - a student's object with a broken __repr__
+            text = f"<a {type(value).__name__}>"
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."

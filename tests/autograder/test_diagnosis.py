@@ -12,6 +12,40 @@ from autograder.checks.core import Case, Criterion, Outcome, close, judge
 from tests.autograder.mistake_set import SET
 
 
+@pytest.mark.slow
+def test_the_self_check_names_the_same_mistakes():
+    """Does the learner's self-check, on the public cases, name those mistakes right too?"""
+    from autograder.assignments import find_exercise
+    from course.selfcheck import check_exercise, load_public
+
+    named, wrong = 0, []
+    for exercise, accepted, fn in SET:
+        public = load_public(find_exercise(exercise)[0].id)
+        (spec,) = [e for e in public.exercises if e.name == exercise]
+        report = check_exercise(spec, fn, {})
+        assert report.status == "fail", f"{fn.__name__} passes the public cases"
+        if report.mistake:
+            named += 1
+            if not any(w.lower() in report.mistake[0].lower() for w in accepted.split("|")):
+                wrong.append(f"{fn.__name__}: named {report.mistake[0]!r}")
+    assert not wrong, "\n".join(wrong)
+    assert named >= 0.9 * len(SET)
+
+
+def test_an_answer_whose_repr_raises_is_reported_not_crashed():
+    """Is a result object whose __repr__ raises shown by its type, on the grader's path?"""
+
+    class Broken:
+        def __repr__(self):
+            raise RuntimeError("no repr")
+
+        __str__ = __repr__
+
+    result = checks.grade_function("entropy", lambda p, base=2: Broken())
+    assert result.points == 0
+    assert "Broken" in result.report()
+
+
 def _named(exercise, fn) -> tuple[str | None, float, float]:
     result = checks.grade_function(exercise, fn)
     return (result.diagnosis[0] if result.diagnosis else None), result.points, result.max_points
