@@ -284,7 +284,7 @@ def _checked(data):
 
 def _decoded(data: dict) -> student.Outcome:
     """The outcome as the learner's side will read it back from the file."""
-    return student.Outcome.from_data(json.loads(json.dumps(data)))
+    return student.Outcome.from_data(json.loads(json.dumps(data)), student.decode)
 
 
 def build(assignment: Assignment) -> dict:

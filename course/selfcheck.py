@@ -25,18 +25,13 @@ from __future__ import annotations
 
 import argparse
 import base64
-import contextlib
-import copy
 import html
-import io
 import json
 import math
 import os
-import signal
 import subprocess
 import sys
 import time
-import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -44,7 +39,18 @@ from typing import Any
 
 import numpy as np
 
+from course import harness
 from course.diagnosis import NOT_KNOWN, explain, named_arguments
+from course.harness import (
+    Case,
+    Compare,
+    Outcome,
+    as_array,
+    close,
+    first_line,
+    short,
+    verdict,
+)
 
 __all__ = ["Report", "check_namespace", "check_notebook", "load_public", "main", "self_check"]
 
@@ -109,41 +115,6 @@ def _dtype(text: str) -> np.dtype:
     if dtype.kind not in "biufcUS":
         raise ValueError(f"dtype {dtype} is not allowed in the self-check data")
     return dtype
-
-
-@dataclass
-class Outcome:
-    """What one call did: the value, or the exception's type (plain data)."""
-
-    value: Any = None
-    error: str | None = None  # exception type name, None when the call returned
-    error_types: tuple[str, ...] = ()  # the exception's class and its bases, by name
-    message: str = ""
-    modified_input: bool = False
-
-    @property
-    def raised(self) -> bool:
-        return self.error is not None
-
-    @classmethod
-    def from_data(cls, data: dict) -> Outcome:
-        if "error" in data:
-            return cls(error=data["error"], error_types=(data["error"],))
-        return cls(value=decode(data["value"]))
-
-
-@dataclass
-class Case:
-    """One public call: ``fn(*args, **kwargs)`` and the expected outcome."""
-
-    args: tuple
-    kwargs: dict
-    expected: Outcome | None = None
-
-    def call_text(self, name: str, limit: int = 160) -> str:
-        parts = [_short(a, limit) for a in self.args]
-        parts += [f"{k}={_short(v, limit)}" for k, v in self.kwargs.items()]
-        return f"{name}({', '.join(parts)})"
 
 
 @dataclass
@@ -225,7 +196,11 @@ def parse_public(data: dict) -> Public:
                 c["compare"],
                 c["adapt"],
                 [
-                    Case(decode(k["args"]), decode(k["kwargs"]), Outcome.from_data(k["expected"]))
+                    Case(
+                        decode(k["args"]),
+                        decode(k["kwargs"]),
+                        Outcome.from_data(k["expected"], decode),
+                    )
                     for k in c["cases"]
                 ],
             )
@@ -235,7 +210,7 @@ def parse_public(data: dict) -> Public:
             Mistake(
                 m["name"],
                 m["hint"],
-                {(int(ci), int(ki)): Outcome.from_data(o) for ci, ki, o in m["failures"]},
+                {(int(ci), int(ki)): Outcome.from_data(o, decode) for ci, ki, o in m["failures"]},
                 bool(m.get("derived", False)),
             )
             for m in ex["mistakes"]
@@ -257,93 +232,10 @@ def parse_public(data: dict) -> Public:
 # -- calling the learner's function -----------------------------------------------------------
 
 
-class _CallTimeout(BaseException):
-    """Raised inside a call that ran past its time limit (a BaseException, so that an
-    ``except Exception`` in the called code cannot swallow it)."""
-
-
-@contextlib.contextmanager
-def _time_limit(seconds: float):
-    """Raise :class:`_CallTimeout` in the block after ``seconds`` (POSIX, main thread only;
-    elsewhere the block runs without a limit)."""
-
-    def on_alarm(signum, frame):
-        raise _CallTimeout
-
-    try:
-        previous = signal.signal(signal.SIGALRM, on_alarm)
-    except (AttributeError, ValueError):  # no SIGALRM (Windows), or not the main thread
-        yield
-        return
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-@contextlib.contextmanager
-def _quiet():
-    """No warnings, no NumPy floating-point complaints, no prints from the called code."""
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
-            yield
-
-
-def _snapshot(value):
-    try:
-        return copy.deepcopy(value)
-    except Exception:  # noqa: BLE001 - an uncopyable input cannot be compared afterwards
-        return None
-
-
-def _same(a, b) -> bool:
-    """Is ``a`` unchanged compared with its snapshot ``b``?"""
-    if b is None:
-        return True
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)):
-            return False
-        if a.shape != b.shape or a.dtype != b.dtype:
-            return False
-        return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    try:
-        return bool(a == b)
-    except Exception:  # noqa: BLE001
-        return True
-
-
 def call(fn: Callable, case: Case, seconds: float = CALL_SECONDS) -> Outcome:
-    """Call ``fn`` on a copy of the case's inputs, quietly and within a time limit.
-
-    Whatever happens inside is caught and returned as an :class:`Outcome`.
-    """
-    args, kwargs = _snapshot(case.args), _snapshot(case.kwargs)
-    if args is None or kwargs is None:
-        args, kwargs = case.args, case.kwargs
-    before_args, before_kwargs = _snapshot(args), _snapshot(kwargs)
-    outcome = Outcome()
-    try:
-        with _quiet(), _time_limit(seconds):
-            outcome.value = fn(*args, **kwargs)
-    except _CallTimeout:
-        outcome.error, outcome.error_types = "TimeoutError", ("TimeoutError",)
-        outcome.message = f"the call took longer than {seconds:g} s"
-    except RecursionError as error:
-        outcome.error, outcome.error_types = "RecursionError", ("RecursionError",)
-        outcome.message = str(error)[:200]
-    except Exception as error:  # noqa: BLE001 - any exception is an outcome to judge
-        outcome.error = type(error).__name__
-        outcome.error_types = tuple(t.__name__ for t in type(error).__mro__)
-        outcome.message = _first_line(str(error))
-    outcome.modified_input = not (_same(args, before_args) and _same(kwargs, before_kwargs))
-    return outcome
+    """Call ``fn`` on a copy of the case's inputs, quietly (its prints too) and within a
+    time limit; whatever happens inside is caught and returned as an :class:`Outcome`."""
+    return harness.call(fn, case, seconds, silent_stdout=True)
 
 
 def target(fn: Callable, adapt: dict, partners: Mapping[str, Callable]) -> Callable:
@@ -431,7 +323,7 @@ def _torch_run(out, inputs: dict, shape: tuple | None) -> dict:
     else:
         return result(None, type(out).__name__)
     try:
-        array = _as_array(out)
+        array = as_array(out)
     except (TypeError, ValueError, RuntimeError):
         return result(None, type(out).__name__)
     value = float(array) if array.ndim == 0 else array
@@ -467,12 +359,12 @@ def _torch_run(out, inputs: dict, shape: tuple | None) -> dict:
             objective = (out * torch.from_numpy(weights).to(out.dtype)).sum()
         grads = torch.autograd.grad(objective, list(inputs.values()), allow_unused=True)
     except RuntimeError as error:
-        text = _first_line(str(error))[:160]
+        text = first_line(str(error))[:160]
         return result(value, kind, True, f"back-propagating through the {noun} failed: {text}")
     missing = [name for name, g in zip(inputs, grads, strict=True) if g is None]
     if missing:
         return result(value, kind, True, f"no gradient reaches {' or '.join(missing)}")
-    plain = [(name, _as_array(g)) for name, g in zip(inputs, grads, strict=True)]
+    plain = [(name, as_array(g)) for name, g in zip(inputs, grads, strict=True)]
     return result(value, kind, True, "", plain)
 
 
@@ -487,8 +379,6 @@ def _run_text(run: dict) -> str:
 
 
 # -- comparisons ----------------------------------------------------------------------------------
-
-Compare = Callable[[Outcome, Outcome, Case], "str | None"]
 
 
 def comparison(spec: dict) -> Compare:
@@ -512,11 +402,11 @@ def comparison(spec: dict) -> Compare:
     if kind in simple:
         return simple[kind]
     if kind == "close":
-        return _close(*tolerances, same_type=spec.get("same_type", True))
+        return close(*tolerances, same_type=spec.get("same_type", True))
     if kind == "float":
-        return _float_number(_close(*tolerances))
+        return _float_number(close(*tolerances))
     if kind == "pair":
-        return _pair(_close(*tolerances, same_type=False))
+        return _pair(close(*tolerances, same_type=False))
     if kind == "weights_and_bias":
         return _weights_and_bias(*tolerances)
     if kind == "torch_values":
@@ -524,67 +414,6 @@ def comparison(spec: dict) -> Compare:
     if kind in CONTRACTS:
         return _by_contract(*CONTRACTS[kind])
     raise SelfCheckError(_outdated(f"comparison {kind!r}"))
-
-
-def verdict(got: Outcome, expected: Outcome, case: Case, compare: Compare) -> str | None:
-    """None if ``got`` is acceptable, else the reason it is not."""
-    if got.modified_input:
-        return "your function modified its input (work on a copy: inputs must stay unchanged)"
-    if expected.raised:
-        if got.raised and expected.error in got.error_types:
-            return None
-        if got.raised:
-            return f"expected {expected.error}, but it raised {got.error}"
-        return f"expected {expected.error} for this input, but it returned a value"
-    if got.raised:
-        return f"it raised {got.error}" + (f": {got.message}" if got.message else "")
-    try:
-        with _quiet():
-            return compare(got, expected, case)
-    except Exception as error:  # noqa: BLE001 - an unreadable answer is a wrong answer
-        return f"the result could not be compared ({type(error).__name__}: {error})"[:300]
-
-
-def _as_array(value) -> np.ndarray:
-    if hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch.Tensor
-        value = value.detach().cpu().double().numpy()
-    return np.asarray(value, dtype=float)
-
-
-def _close(rtol: float, atol: float, *, same_type: bool = True) -> Compare:
-    def compare(got: Outcome, expected: Outcome, case: Case) -> str | None:
-        g, e = got.value, expected.value
-        if g is None:
-            return "it returned None (is a `return` missing?)"
-        try:
-            g_arr = _as_array(g)
-        except (TypeError, ValueError, RuntimeError):
-            return f"the result is not a number or an array of numbers (got {type(g).__name__})"
-        e_arr = _as_array(e)
-        if same_type and g_arr.shape != e_arr.shape:
-            if e_arr.ndim == 0:
-                return f"expected a single number, got an array of shape {g_arr.shape}"
-            return f"expected shape {e_arr.shape}, got shape {g_arr.shape}"
-        if not same_type and g_arr.size != e_arr.size:
-            return f"expected {e_arr.size} values, got {g_arr.size}"
-        g_arr = g_arr.reshape(e_arr.shape)
-        if np.isnan(g_arr).any() and not np.isnan(e_arr).any():
-            return "the result contains nan (0 * log 0 or inf - inf somewhere?)"
-        if not np.allclose(g_arr, e_arr, rtol=rtol, atol=atol, equal_nan=True):
-            return "the values differ" + _largest_difference(g_arr, e_arr)
-        return None
-
-    return compare
-
-
-def _largest_difference(g: np.ndarray, e: np.ndarray) -> str:
-    if g.ndim == 0:
-        return ""
-    diff = np.where(np.isfinite(g) & np.isfinite(e), np.abs(g - e), np.inf)
-    diff = np.where(g == e, 0.0, diff)
-    index = np.unravel_index(int(np.argmax(diff)), diff.shape)
-    at = tuple(int(i) for i in index)
-    return f" (first at index {at}: expected {e[index]!r}, got {g[index]!r})"
 
 
 def _float_number(values: Compare) -> Compare:
@@ -609,20 +438,20 @@ def _pair(values: Compare) -> Compare:
 
 
 def _weights_and_bias(rtol: float, atol: float) -> Compare:
-    weights, bias = _close(rtol, atol), _close(rtol, atol, same_type=False)
+    weights, bias = close(rtol, atol), close(rtol, atol, same_type=False)
 
     def compare(got: Outcome, expected: Outcome, case: Case) -> str | None:
         if got.value is None:
             return "it returned None (is a `return` missing?)"
         if not isinstance(got.value, (tuple, list)) or len(got.value) != 2:
-            return f"expected a pair (w, b), got {type(got.value).__name__} {_short(got.value)}"
+            return f"expected a pair (w, b), got {type(got.value).__name__} {short(got.value)}"
         w, b = got.value
         w_expected, b_expected = expected.value
         reason = weights(Outcome(value=w), Outcome(value=w_expected), case)
         if reason is not None:
             return f"w: {reason}"
         try:
-            b_size = _as_array(b).size
+            b_size = as_array(b).size
         except (TypeError, ValueError, RuntimeError):
             return f"b is not a number (got {type(b).__name__})"
         if b_size != 1:
@@ -707,7 +536,7 @@ def _exact_counts(got: Outcome, expected: Outcome, case: Case) -> str | None:
     if g is None:
         return "it returned None (is a `return` missing?)"
     try:
-        g_arr = _as_array(g)
+        g_arr = as_array(g)
     except (TypeError, ValueError, RuntimeError):
         return f"the result is not an array of counts (got {type(g).__name__})"
     if g_arr.shape != e.shape:
@@ -738,7 +567,7 @@ def _gram_matrix(got: Outcome, expected: Outcome, case: Case) -> str | None:
     if g is None:
         return "it returned None (is a `return` missing?)"
     try:
-        g_arr = _as_array(g)
+        g_arr = as_array(g)
     except (TypeError, ValueError, RuntimeError):
         return f"the result is not an array of numbers (got {type(g).__name__})"
     if g_arr.shape != e.shape:
@@ -1028,28 +857,28 @@ def _expected_text(kind: str, expected: Outcome, case: Case) -> str:
         length = _expected_length(value, np.asarray(case.args[0], dtype=float))
         return (
             f"a prefix code on the symbols with p_i > 0 of optimal expected length "
-            f"{length:.6g} bits, e.g. {_short(value)}"
+            f"{length:.6g} bits, e.g. {short(value)}"
         )
     if kind == "bits_bound":
         bound = ceil_information(*case.args) + 2
-        return f"a str of '0'/'1' of at most {bound} bits, e.g. {_short(value)}"
+        return f"a str of '0'/'1' of at most {bound} bits, e.g. {short(value)}"
     if kind == "distinct_codes":
         return f"{len(case.args[0])} distinct codes, one per message"
     if kind == "round_trip":
-        return f"the message back: {_short(list(case.args[0]))}"
+        return f"the message back: {short(list(case.args[0]))}"
     if kind == "triple":
         return f"three arrays of shape {np.shape(value[0])}"
     if kind == "int_matrix":
         return f"a NumPy int array of shape {np.shape(value)}"
     if _is_run(value):
         return _run_text(value)
-    return _short(value)
+    return short(value)
 
 
 def _got_text(got: Outcome) -> str:
     if got.raised:
         return f"{got.error}: {got.message}" if got.message else got.error
-    return _run_text(got.value) if _is_run(got.value) else _short(got.value)
+    return _run_text(got.value) if _is_run(got.value) else short(got.value)
 
 
 # -- checking one exercise ------------------------------------------------------------------------
@@ -1455,7 +1284,7 @@ def _kernel_report(assignment: str) -> str:
 
 def _internal(error: Exception) -> str:
     return (
-        f"the self-check itself failed ({type(error).__name__}: {_first_line(str(error))}). "
+        f"the self-check itself failed ({type(error).__name__}: {first_line(str(error))}). "
         "Your notebook is not at fault: tell your instructor, with this message."
     )
 
@@ -1532,7 +1361,7 @@ def check_notebook(
         ) from None
     except Exception as error:  # noqa: BLE001 - no kernel, no such kernelspec...
         raise SelfCheckError(
-            f"the notebook could not be run ({type(error).__name__}: {_first_line(str(error))})"
+            f"the notebook could not be run ({type(error).__name__}: {first_line(str(error))})"
         ) from None
     data = _reported(nb.cells[-1])
     if "error" in data:
@@ -1569,7 +1398,7 @@ def _cell_problems(cells) -> list[str]:
             shown = first[0][:60] if first else ""
             problems.append(
                 f"Cell {index + 1} ({shown!r}) stopped with {name}: "
-                f"{_first_line(output.get('evalue', ''))[:120]}"
+                f"{first_line(output.get('evalue', ''))[:120]}"
             )
     if not problems:
         return []
@@ -1617,32 +1446,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def _array_text(value: np.ndarray) -> str:
     return np.array2string(value, precision=6, threshold=12, edgeitems=3, separator=", ")
-
-
-def _short(value: Any, limit: int = 160) -> str:
-    if isinstance(value, np.ndarray):
-        text = _array_text(value)
-        text = (
-            f"array({text})" if value.dtype.kind == "f" else f"array({text}, dtype={value.dtype})"
-        )
-    elif isinstance(value, float):
-        text = repr(value)
-    elif isinstance(value, str) and len(value) > limit:
-        text = repr(value[: limit - 20]) + f"... ({len(value)} characters)"
-    elif isinstance(value, (list, tuple)) and len(value) > 12:
-        head = ", ".join(_short(v, 20) for v in value[:6])
-        text = f"[{head}, ...] ({len(value)} items)"
-    else:
-        try:
-            text = repr(value)
-        except Exception:  # noqa: BLE001 - a learner's object with a broken __repr__
-            text = f"<a {type(value).__name__}>"
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _first_line(text: str) -> str:
-    return text.strip().splitlines()[0][:200] if text.strip() else ""
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 """The machinery of a hidden check: cases, running the student's function, judging, reporting.
 
-A check is a list of :class:`Criterion` (a named group of seeded cases, weighted). Grading a
-function is two steps kept apart on purpose:
+A check is a list of :class:`Criterion` (a named group of seeded cases, weighted). Calling a
+function and comparing outcomes is :mod:`course.harness`, which the learner's self-check
+shares; naming a mistake is :mod:`course.diagnosis`, shared too. Grading a function is two
+steps kept apart on purpose:
 
 1. :func:`run_cases` calls the student's function on every case and records plain data
    (:class:`Outcome`: the value, or the exception's type and message; whether the input was
@@ -15,41 +17,29 @@ Step 2 never calls student code, so it can run in another process than step 1.
 
 from __future__ import annotations
 
-import contextlib
-import copy
 import functools
-import io
 import math
-import signal
 import time
-import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from course.diagnosis import NOT_KNOWN, explain, named_arguments
+from course.harness import (  # noqa: F401 - the checks' modules import these from here
+    CALL_SECONDS,
+    Case,
+    Compare,
+    Outcome,
+    as_array,
+    call,
+    close,
+    first_line,
+    quiet,
+    short,
+    verdict,
+)
 
-CALL_SECONDS = 20.0  # one call of a student's function, generous: slow but correct earns points
 CHECK_SECONDS = 150.0  # all calls of one check, well inside nbgrader's 300 s per cell
-
-
-@dataclass
-class Case:
-    """One call: ``fn(*args, **kwargs)``."""
-
-    args: tuple
-    kwargs: dict = field(default_factory=dict)
-
-    def call_text(self, name: str, limit: int = 160) -> str:
-        parts = [_short(a, limit) for a in self.args]
-        parts += [f"{k}={_short(v, limit)}" for k, v in self.kwargs.items()]
-        return f"{name}({', '.join(parts)})"
-
-
-# A comparison returns None when ``got`` is acceptable, else a short reason.
-Compare = Callable[["Outcome", "Outcome", Case], "str | None"]
 
 
 # An adapter turns the graded function (and its partners, e.g. the student's own encoder
@@ -71,27 +61,6 @@ class Criterion:
 
     def target(self, fn: Callable, partners: dict | None = None) -> Callable:
         return fn if self.adapt is None else self.adapt(fn, partners or {})
-
-
-@dataclass
-class Outcome:
-    """What one call did, as plain data."""
-
-    value: Any = None
-    error: str | None = None  # exception type name, None when the call returned
-    error_types: tuple[str, ...] = ()  # the exception's class and its bases, by name
-    message: str = ""
-    modified_input: bool = False
-    seconds: float = 0.0
-
-    @property
-    def raised(self) -> bool:
-        return self.error is not None
-
-    def text(self) -> str:
-        if self.raised:
-            return f"{self.error}: {self.message}" if self.message else self.error
-        return _short(self.value)
 
 
 @dataclass
@@ -133,99 +102,6 @@ class Result:
 
 
 # -- running student code -------------------------------------------------------------------
-
-
-class _CallTimeout(BaseException):
-    """Raised inside a student's call that ran past its time limit (BaseException so that a
-    student's ``except Exception`` cannot swallow it)."""
-
-
-@contextlib.contextmanager
-def _time_limit(seconds: float):
-    """Raise :class:`_CallTimeout` in the block after ``seconds`` (POSIX, main thread; the
-    kernel runs cells there). Elsewhere the block runs without a limit."""
-
-    def on_alarm(signum, frame):
-        raise _CallTimeout
-
-    try:
-        previous = signal.signal(signal.SIGALRM, on_alarm)
-    except (AttributeError, ValueError):  # no SIGALRM (Windows), or not the main thread
-        yield
-        return
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-@contextlib.contextmanager
-def quiet():
-    """Silence warnings, NumPy floating-point complaints and stderr (nbgrader zeroes a test
-    cell that writes to stderr; a warning from a correct answer must never cost points)."""
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        with contextlib.redirect_stderr(io.StringIO()):
-            yield
-
-
-def _snapshot(value):
-    try:
-        return copy.deepcopy(value)
-    except Exception:  # noqa: BLE001 - an uncopyable input cannot be compared afterwards
-        return None
-
-
-def _same(a, b) -> bool:
-    """Is ``a`` unchanged compared with its snapshot ``b``?"""
-    if b is None:
-        return True
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)):
-            return False
-        if a.shape != b.shape or a.dtype != b.dtype:
-            return False
-        return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
-    if hasattr(a, "detach") and hasattr(a, "equal"):  # torch tensors
-        return a.shape == b.shape and bool(a.detach().equal(b.detach()))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    try:
-        return bool(a == b)
-    except Exception:  # noqa: BLE001
-        return True
-
-
-def call(fn: Callable, case: Case, seconds: float | None = None) -> Outcome:
-    """Call ``fn`` on a copy of the case's inputs, quietly and within a time limit."""
-    seconds = CALL_SECONDS if seconds is None else seconds
-    args = _snapshot(case.args)
-    kwargs = _snapshot(case.kwargs)
-    if args is None or kwargs is None:
-        args, kwargs = case.args, case.kwargs
-    before_args, before_kwargs = _snapshot(args), _snapshot(kwargs)
-    start = time.perf_counter()
-    outcome = Outcome()
-    try:
-        with quiet(), _time_limit(seconds):
-            outcome.value = fn(*args, **kwargs)
-    except _CallTimeout:
-        outcome.error, outcome.error_types = "TimeoutError", ("TimeoutError",)
-        outcome.message = f"the call took longer than {seconds:g} s"
-    except RecursionError as error:
-        outcome.error, outcome.error_types = "RecursionError", ("RecursionError",)
-        outcome.message = str(error)[:200]
-    except Exception as error:  # noqa: BLE001 - any exception is an outcome to judge
-        outcome.error = type(error).__name__
-        outcome.error_types = tuple(t.__name__ for t in type(error).__mro__)
-        outcome.message = _first_line(str(error))
-    outcome.seconds = time.perf_counter() - start
-    outcome.modified_input = not (_same(args, before_args) and _same(kwargs, before_kwargs))
-    return outcome
 
 
 def run_cases(
@@ -321,27 +197,6 @@ def judge(
     return result
 
 
-def verdict(got: Outcome, expected: Outcome, case: Case, compare: Compare) -> str | None:
-    """None if ``got`` is acceptable, else the reason it is not."""
-    if got.modified_input:
-        return "your function modified its input (work on a copy: inputs must stay unchanged)"
-    if expected.raised:
-        if got.raised and expected.error in got.error_types:
-            return None
-        if got.raised:
-            return f"expected {expected.error}, but it raised {got.error}"
-        return f"expected {expected.error} for this input, but it returned a value"
-    if got.raised:
-        return f"it raised {got.error}" + (f": {got.message}" if got.message else "")
-    try:
-        with quiet():
-            return compare(got, expected, case)
-    except Exception as error:  # noqa: BLE001 - an unreadable answer is a wrong answer
-        return (
-            f"the result could not be compared ({type(error).__name__}: {_first_line(str(error))})"
-        )
-
-
 def diagnose(
     criteria,
     outcomes,
@@ -426,80 +281,3 @@ def _explain(exercise: str, case: Case, expected: Outcome, got: Outcome, reason:
 
 
 # -- comparisons --------------------------------------------------------------------------------
-
-
-def close(rtol: float = 1e-6, atol: float = 1e-9, *, same_type: bool = True) -> Compare:
-    """Numbers or arrays equal within tolerances; inf must match inf (and nan match nan).
-
-    With ``same_type``, a scalar answer must be a scalar and an array answer an array of the
-    same shape.
-    """
-
-    def compare(got: Outcome, expected: Outcome, case: Case) -> str | None:
-        g, e = got.value, expected.value
-        if g is None:
-            return "it returned None (is a `return` missing?)"
-        try:
-            g_arr = as_array(g)
-        except (TypeError, ValueError, RuntimeError):
-            return f"the result is not a number or an array of numbers (got {type(g).__name__})"
-        e_arr = as_array(e)
-        if same_type and g_arr.shape != e_arr.shape:
-            if e_arr.ndim == 0:
-                return f"expected a single number, got an array of shape {g_arr.shape}"
-            return f"expected shape {e_arr.shape}, got shape {g_arr.shape}"
-        if not same_type and g_arr.size != e_arr.size:
-            return f"expected {e_arr.size} values, got {g_arr.size}"
-        g_arr = g_arr.reshape(e_arr.shape)
-        if np.isnan(g_arr).any() and not np.isnan(e_arr).any():
-            return "the result contains nan (0 * log 0 or inf - inf somewhere?)"
-        if not np.allclose(g_arr, e_arr, rtol=rtol, atol=atol, equal_nan=True):
-            return "the values differ" + _largest_difference(g_arr, e_arr)
-        return None
-
-    return compare
-
-
-def as_array(value) -> np.ndarray:
-    """A float64 NumPy view of a number, sequence, NumPy array or PyTorch tensor."""
-    if hasattr(value, "detach") and hasattr(value, "cpu"):  # torch.Tensor, without importing torch
-        value = value.detach().cpu().double().numpy()
-    return np.asarray(value, dtype=float)
-
-
-def _largest_difference(g: np.ndarray, e: np.ndarray) -> str:
-    if g.ndim == 0:
-        return ""
-    with np.errstate(all="ignore"):
-        diff = np.where(np.isfinite(g) & np.isfinite(e), np.abs(g - e), np.inf)
-        diff = np.where(g == e, 0.0, diff)
-    index = np.unravel_index(int(np.argmax(diff)), diff.shape)
-    return (
-        f" (first at index {tuple(int(i) for i in index)}: expected {e[index]!r}, got {g[index]!r})"
-    )
-
-
-def _first_line(text: str) -> str:
-    return text.strip().splitlines()[0][:200] if text.strip() else ""
-
-
-def _short(value: Any, limit: int = 160) -> str:
-    if isinstance(value, np.ndarray):
-        text = np.array2string(value, precision=6, threshold=12, edgeitems=3, separator=", ")
-        text = (
-            f"array({text})" if value.dtype.kind == "f" else f"array({text}, dtype={value.dtype})"
-        )
-    elif isinstance(value, float):
-        text = repr(value)
-    elif isinstance(value, str) and len(value) > limit:
-        text = repr(value[: limit - 20]) + f"... ({len(value)} characters)"
-    elif isinstance(value, (list, tuple)) and len(value) > 12:
-        head = ", ".join(_short(v, 20) for v in value[:6])
-        text = f"[{head}, ...] ({len(value)} items)"
-    else:
-        try:
-            text = repr(value)
-        except Exception:  # noqa: BLE001 - a student's object with a broken __repr__
-            text = f"<a {type(value).__name__}>"
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
