@@ -75,11 +75,6 @@ def ngram_counts(tokens, n):
         Maps each n-gram, a tuple of ``n`` tokens, to its number of occurrences; there are
         ``max(m - n + 1, 0)`` n-grams in all. Unseen n-grams look up as 0.
 
-    Raises
-    ------
-    ValueError
-        If ``n`` is not a positive integer.
-
     Notes
     -----
     .. math::
@@ -117,19 +112,13 @@ def ngram_log_prob(train_tokens, test_tokens, n, vocab, k=1.0):
     vocab : sequence of hashable
         The vocabulary; ``|V| = len(vocab)``.
     k : float, default=1.0
-        Pseudo-count added to every n-gram count (``k = 1`` is Laplace smoothing).
+        Pseudo-count added to every n-gram count, ``k > 0`` (``k = 1`` is Laplace smoothing).
 
     Returns
     -------
     float
         :math:`\sum_t \ln P(x_t \mid x_{t-n+1}, \dots, x_{t-1})`; ``0.0`` if nothing is
-        scored, ``-inf`` if some scored token has probability 0 (possible only when
-        ``k = 0``).
-
-    Raises
-    ------
-    ValueError
-        If ``n`` is not a positive integer, ``k < 0``, or a token is not in ``vocab``.
+        scored.
 
     Notes
     -----
@@ -140,14 +129,13 @@ def ngram_log_prob(train_tokens, test_tokens, n, vocab, k=1.0):
     where :math:`C(h, w)` counts the n-gram :math:`(h, w)` in the training text. The
     denominator counts the occurrences of :math:`h` *followed by a token*; it differs from
     the raw count of the (n-1)-gram :math:`h` when :math:`h` ends the training text, and
-    only the former makes :math:`\sum_w P(w \mid h) = 1`. With ``k = 0`` (maximum
-    likelihood) an n-gram or history never seen in training gets probability 0.
+    only the former makes :math:`\sum_w P(w \mid h) = 1`.
 
     Examples
     --------
     >>> round(ngram_log_prob("abab", "ab", n=2, vocab="ab", k=1), 12)  # P(b|a) = (2+1)/(2+2)
     -0.287682072452
-    >>> round(ngram_log_prob("ab", "aab", n=1, vocab="ab", k=0), 12)  # 3 ln(1/2)
+    >>> round(ngram_log_prob("ab", "aab", n=1, vocab="ab", k=0.5), 12)  # 3 ln(1.5 / 3)
     -2.07944154168
     """
     from collections import Counter
@@ -198,12 +186,6 @@ def interpolated_log_prob(train_tokens, test_tokens, vocab, lambdas):
     float
         :math:`\sum_t \ln P(x_t \mid x_{<t})`; ``0.0`` if nothing is scored, ``-inf`` if
         some scored token gets probability 0.
-
-    Raises
-    ------
-    ValueError
-        If ``lambdas`` is empty, not 1-D, has a negative or non-finite entry or does not
-        sum to 1, or a token is not in ``vocab``.
 
     Notes
     -----
@@ -271,11 +253,6 @@ def bits_per_byte(total_nll_nats, num_bytes):
     float
         ``total_nll_nats / (ln 2 * num_bytes)``.
 
-    Raises
-    ------
-    ValueError
-        If ``num_bytes <= 0`` or ``total_nll_nats < 0``.
-
     Notes
     -----
     .. math::
@@ -305,7 +282,7 @@ def perplexity_to_bits_per_byte(ppl, num_tokens, num_bytes):
     Parameters
     ----------
     ppl : float
-        Per-token perplexity of the model on the text, ``> 0``.
+        Per-token perplexity of the model on the text, ``>= 1``.
     num_tokens : int
         Number of tokens the perplexity averages over, ``>= 0``.
     num_bytes : int
@@ -316,11 +293,6 @@ def perplexity_to_bits_per_byte(ppl, num_tokens, num_bytes):
     float
         The bits per byte that :func:`bits_per_byte` gives for the same text, whose
         total loss the perplexity summarises.
-
-    Raises
-    ------
-    ValueError
-        If ``ppl <= 0``, ``num_tokens < 0`` or ``num_bytes <= 0``.
 
     Notes
     -----

@@ -554,3 +554,59 @@ def test_ngram_counts_returns_a_counter():
     """Do unseen n-grams look up as 0 in the returned mapping?"""
     counts = sol.ngram_counts("ab", 2)
     assert isinstance(counts, Counter) and counts[("b", "a")] == 0
+
+
+STUDENT_CELLS = """
+def ngram_log_prob(train_tokens, test_tokens, n, vocab, k=1.0):
+    grams = ngram_counts(train_tokens, n)  # the student's own function, from the notebook
+    followed = Counter()
+    for gram, c in grams.items():
+        followed[gram[:-1]] += c
+    test = list(test_tokens)
+    terms = [
+        math.log((grams.get(tuple(test[t - n + 1 : t + 1]), 0) + k)
+                 / (followed[tuple(test[t - n + 1 : t])] + k * len(vocab)))
+        for t in range(n - 1, len(test))
+    ]
+    return math.fsum(terms)
+
+
+def interpolated_log_prob(train_tokens, test_tokens, vocab, lambdas):
+    m = len(lambdas)
+    grams = [ngram_counts(train_tokens, j + 1) for j in range(m)]  # the student's own function
+    followed = [Counter() for _ in range(m)]
+    for j in range(m):
+        for gram, c in grams[j].items():
+            followed[j][gram[:-1]] += c
+    test, total = list(test_tokens), 0.0
+    for t in range(m - 1, len(test)):
+        p = 0.0
+        for j in range(m):
+            history = tuple(test[t - j : t])
+            if followed[j][history] > 0:
+                p += lambdas[j] * grams[j].get(history + (test[t],), 0) / followed[j][history]
+        if p == 0:
+            return -math.inf
+        total += math.log(p)
+    return total
+"""
+
+
+@pytest.mark.parametrize("counts", ["reference", "stops_early"])
+def test_graded_function_may_call_the_students_earlier_function(counts):
+    """Does grading call the exercise in its notebook's namespace, earlier functions included?
+
+    The rule stated in "How the exercises work": a function may call ngram_counts, and a
+    mistake in ngram_counts then costs points in the exercises that call it too.
+    """
+    from autograder.checks import grade_function
+
+    ngram_counts = sol.ngram_counts if counts == "reference" else examples.ngram_counts_stops_early
+    namespace = {"math": math, "np": np, "Counter": Counter, "ngram_counts": ngram_counts}
+    exec(STUDENT_CELLS, namespace)  # noqa: S102 - cells as a student would write them
+    for name in ("ngram_log_prob", "interpolated_log_prob"):
+        result = grade_function(name, namespace[name])
+        if counts == "reference":
+            assert result.points == result.max_points, result.report()
+        else:
+            assert result.points < result.max_points, result.report()
