@@ -30,7 +30,6 @@ def mutual_information(pxy, base=2):
     float
         :math:`I(X; Y) \ge 0` in units of ``base``.
 
-
     Notes
     -----
     .. math::
@@ -84,7 +83,6 @@ def pmi(pxy, base=2):
     -------
     ndarray of shape (n_x, n_y), dtype float64
         ``PMI[x, y]``, equal to ``-inf`` where ``p(x, y) = 0``.
-
 
     Notes
     -----
@@ -140,7 +138,6 @@ def cooccurrence_matrix(tokens, vocab, window=2):
         ``0 < |t - s| <= window``, ``tokens[t] == vocab[i]`` and ``tokens[s] == vocab[j]``.
         The matrix is symmetric.
 
-
     Notes
     -----
     .. math::
@@ -190,7 +187,6 @@ def ppmi(counts, k=1):
     ndarray of shape (n_words, n_contexts), dtype float64
         ``max(PMI - log k, 0)``, and 0 wherever the count is 0 (so all-zero rows and
         columns are 0).
-
 
     Notes
     -----
@@ -249,7 +245,6 @@ def svd_embeddings(matrix, dim):
     ndarray of shape (n_words, dim), dtype float64
         ``U[:, :dim] * sqrt(S[:dim])``, one row per word.
 
-
     Notes
     -----
     With the SVD :math:`M = U \Sigma V^\top` (singular values in decreasing order), the
@@ -297,7 +292,6 @@ def plugin_mi(x, y, base=2):
     -------
     float
         The mutual information of the empirical joint distribution of the pairs, ``>= 0``.
-
 
     Notes
     -----
