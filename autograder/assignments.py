@@ -126,6 +126,7 @@ ASSIGNMENTS: dict[str, Assignment] = {
                 ("ppmi", 3),
                 ("svd_embeddings", 3),
                 ("plugin_mi", 3),
+                ("infonce_loss", 3),
             ),
         ),
         Assignment(

@@ -719,6 +719,20 @@ def extra_cases() -> dict[str, dict[str, list[Case]]]:
                 Case(([3], [4])),
             ],
         },
+        "infonce_loss": {
+            "along each row": [Case(([[0.0, 4.0], [1.0, 2.0]],))],
+            "a mean over the rows": [Case((np.zeros((5, 5)),)), Case(([[-1.0]],))],
+            "no overflow": [
+                Case(([[9000.0, -9000.0], [-9000.0, 9000.0]],)),
+                Case(([[-900.0, 0.0], [0.0, -900.0]],)),
+                Case(([[0.0, 9500.0], [0.0, 0.0]],)),
+            ],
+            "ValueError unless": [
+                Case(([[0.5, 1.5, 2.5], [1.0, 2.0, 3.0]],)),
+                Case(([0.0, 1.0],)),
+                Case((np.zeros((3, 0)),)),
+            ],
+        },
         # 06-perplexity
         "perplexity": {
             "probability 1/K": [Case(([-math.log(3)] * 5,)), Case(([-math.log(1000)] * 3,))],

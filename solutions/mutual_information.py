@@ -1,9 +1,10 @@
-r"""Notebook 05-mutual-information: MI, PMI, co-occurrence, PPMI, SVD embeddings, plug-in MI.
+r"""Notebook 05-mutual-information: MI, PMI, co-occurrence, PPMI, SVD vectors, plug-in MI, InfoNCE.
 
 Run the doctests with ``pytest --doctest-modules solutions/mutual_information.py``.
 
 Mutual information of a joint table, pointwise mutual information, word co-occurrence
-counts, (shifted) positive PMI, SVD word embeddings and the plug-in MI estimator. Each
+counts, (shifted) positive PMI, SVD word embeddings, the plug-in MI estimator and the
+InfoNCE contrastive loss. Each
 function is self-contained (its source is pasted into a notebook cell), so no helper is
 shared between them.
 """
@@ -28,12 +29,6 @@ def mutual_information(pxy, base=2):
     -------
     float
         :math:`I(X; Y) \ge 0` in units of ``base``.
-
-    Raises
-    ------
-    ValueError
-        If ``pxy`` is not a non-empty 2-D table of finite non-negative numbers summing to 1,
-        or if ``base`` is not a positive number other than 1.
 
     Notes
     -----
@@ -89,12 +84,6 @@ def pmi(pxy, base=2):
     ndarray of shape (n_x, n_y), dtype float64
         ``PMI[x, y]``, equal to ``-inf`` where ``p(x, y) = 0``.
 
-    Raises
-    ------
-    ValueError
-        If ``pxy`` is not a non-empty 2-D table of finite non-negative numbers summing to 1,
-        or if ``base`` is not a positive number other than 1.
-
     Notes
     -----
     .. math::
@@ -149,11 +138,6 @@ def cooccurrence_matrix(tokens, vocab, window=2):
         ``0 < |t - s| <= window``, ``tokens[t] == vocab[i]`` and ``tokens[s] == vocab[j]``.
         The matrix is symmetric.
 
-    Raises
-    ------
-    ValueError
-        If ``vocab`` repeats a word or ``window`` is not a non-negative integer.
-
     Notes
     -----
     .. math::
@@ -204,11 +188,6 @@ def ppmi(counts, k=1):
         ``max(PMI - log k, 0)``, and 0 wherever the count is 0 (so all-zero rows and
         columns are 0).
 
-    Raises
-    ------
-    ValueError
-        If ``counts`` is not 2-D, has a negative or non-finite entry, or ``k <= 0``.
-
     Notes
     -----
     With :math:`N = \sum_{ij} C_{ij}`, :math:`p(i, j) = C_{ij} / N` and marginals from the
@@ -219,8 +198,9 @@ def ppmi(counts, k=1):
         \operatorname{PPMI}_k(i, j) = \max\Big(\ln \frac{C_{ij}\, N}{C_{i\cdot}\, C_{\cdot j}}
         - \ln k,\ 0\Big).
 
-    Levy & Goldberg (2014) show that SGNS with ``k`` negative samples implicitly
-    factorises the word-context matrix of :math:`\operatorname{PMI} - \ln k`.
+    Levy & Goldberg (2014) show that SGNS with ``k`` negative samples, given enough
+    dimensions to fit every word-context cell on its own, reaches its optimum at
+    :math:`\vec w \cdot \vec c = \operatorname{PMI} - \ln k`.
 
     Examples
     --------
@@ -264,12 +244,6 @@ def svd_embeddings(matrix, dim):
     -------
     ndarray of shape (n_words, dim), dtype float64
         ``U[:, :dim] * sqrt(S[:dim])``, one row per word.
-
-    Raises
-    ------
-    ValueError
-        If ``matrix`` is not a non-empty 2-D array of finite numbers, or ``dim`` is not an
-        integer in ``[1, min(matrix.shape)]``.
 
     Notes
     -----
@@ -319,12 +293,6 @@ def plugin_mi(x, y, base=2):
     float
         The mutual information of the empirical joint distribution of the pairs, ``>= 0``.
 
-    Raises
-    ------
-    ValueError
-        If ``x`` and ``y`` differ in length or are empty, or if ``base`` is not a positive
-        number other than 1.
-
     Notes
     -----
     With :math:`n_{xy}` the number of pairs equal to :math:`(x, y)` and :math:`n_x`,
@@ -334,8 +302,10 @@ def plugin_mi(x, y, base=2):
 
         \hat I(X; Y) = \sum_{x, y} \frac{n_{xy}}{n} \log \frac{n_{xy}\, n}{n_x\, n_y}.
 
-    The estimate is biased upwards: for independent X and Y with :math:`K_X` and
-    :math:`K_Y` values its mean is about :math:`(K_X - 1)(K_Y - 1) / (2 n \ln 2)` bits.
+    For large ``n`` its bias is about :math:`[(K_{XY} - 1) - (K_X - 1) - (K_Y - 1)] /
+    (2 n \ln 2)` bits (Miller 1955), with :math:`K` the number of values of positive
+    probability: upwards for independent X and Y, downwards when one variable determines
+    the other.
 
     Examples
     --------
@@ -362,3 +332,49 @@ def plugin_mi(x, y, base=2):
         for (a, b), c in joint.items()
     ) / math.log(base)
     return mi if mi > 0 else 0.0
+
+
+def infonce_loss(scores):
+    r"""InfoNCE loss of a square matrix of critic scores, in nats.
+
+    Parameters
+    ----------
+    scores : array-like of shape (N, N)
+        ``scores[i, j] = f(x_i, y_j)``: row ``i`` is the anchor ``x_i``, column ``j`` a
+        candidate ``y_j``; the positive pair ``(x_i, y_i)`` is on the diagonal. Scores may be
+        as large as ``1e4`` in absolute value.
+
+    Returns
+    -------
+    float
+        The mean over the rows of :math:`-\ln \big(e^{s_{ii}} / \sum_j e^{s_{ij}}\big)`,
+        in nats, finite for every finite input.
+
+    Raises
+    ------
+    ValueError
+        If ``scores`` is not a non-empty square 2-D array.
+
+    Notes
+    -----
+    .. math::
+
+        L = -\frac{1}{N} \sum_{i=1}^{N} \ln \frac{e^{s_{ii}}}{\sum_{j=1}^{N} e^{s_{ij}}},
+        \qquad I(X; Y) \ge \ln N - L
+
+    (van den Oord et al. 2018): row ``i`` is an N-way classification of which candidate is
+    the positive one, and :math:`L \ge 0`. With all scores equal, :math:`L = \ln N`.
+
+    Examples
+    --------
+    >>> round(infonce_loss([[0.0, 0.0], [0.0, 0.0]]), 12)  # no preference: ln 2
+    0.69314718056
+    >>> infonce_loss([[1e4, 0.0], [0.0, 1e4]])  # the positive wins by far: 0 nats
+    0.0
+    """
+    s = np.asarray(scores, dtype=np.float64)
+    if s.ndim != 2 or s.shape[0] != s.shape[1] or s.size == 0:
+        raise ValueError(f"scores must be a non-empty square (N, N) array, got shape {s.shape}")
+    top = s.max(axis=1, keepdims=True)  # (N, 1): subtracted before exp, so nothing overflows
+    log_norm = top[:, 0] + np.log(np.exp(s - top).sum(axis=1))  # (N,): ln sum_j e^{s_ij}
+    return float(np.mean(log_norm - np.diag(s)))

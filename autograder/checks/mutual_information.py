@@ -408,6 +408,64 @@ def plugin_mi():
     ]
 
 
+def infonce_loss():
+    rng = _rng("infonce_loss")
+    offsets = rng.normal(scale=3.0, size=(6, 1))  # one constant per row: the row softmax ignores it
+    return [
+        Criterion(
+            "the loss of square score matrices, in nats (lists and arrays)",
+            [Case((rng.normal(scale=2.0, size=(n, n)),)) for n in (2, 3, 5, 8)]
+            + [
+                Case(([[1.0, 3.0], [0.0, 2.0]],)),
+                Case((rng.normal(size=(4, 4)).round(3).tolist(),)),
+                Case((np.eye(5) * 4.0 + rng.normal(scale=0.5, size=(5, 5)),)),
+            ],
+            close(),
+            weight=2,
+        ),
+        Criterion(
+            "softmax along each row (row i is the anchor), not down each column",
+            [
+                Case((rng.normal(size=(6, 6)) + offsets,)),
+                Case((np.triu(np.full((4, 4), 2.5)) + rng.normal(scale=0.1, size=(4, 4)),)),
+                Case((((0.0, 5.0, 1.0), (0.0, 0.0, 0.0), (2.0, -1.0, 1.0)),)),
+            ],
+            close(),
+        ),
+        Criterion(
+            "a mean over the rows: equal scores give ln N, a 1 x 1 matrix gives 0",
+            [
+                Case((np.zeros((4, 4)),)),
+                Case((np.full((7, 7), -3.0),)),
+                Case(([[5.0]],)),
+                Case((rng.normal(size=(16, 16)),)),
+            ],
+            close(),
+        ),
+        Criterion(
+            "no overflow, underflow or nan for scores up to +-1e4",
+            [
+                Case(([[1e4, 0.0], [0.0, 1e4]],)),
+                Case(([[-1e4, 1e4], [1e4, -1e4]],)),
+                Case(([[-800.0, 0.0], [0.0, -800.0]],)),  # exp(-800) = 0: no log of it
+                Case((1e4 - rng.random((3, 3)) * 5.0,)),
+                Case((np.array([[0.0, 1e4, -1e4], [5.0, 1e4, 0.0], [-1e4, 0.0, 9999.0]]),)),
+            ],
+            close(),
+        ),
+        Criterion(
+            "ValueError unless a non-empty square 2-D array",
+            [
+                Case(([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]],)),
+                Case(([1.0, 2.0, 3.0],)),
+                Case((np.zeros((0, 0)),)),
+                Case((np.zeros((2, 2, 2)),)),
+            ],
+            close(),
+        ),
+    ]
+
+
 CHECKS = {
     "mutual_information": mutual_information,
     "pmi": pmi,
@@ -415,4 +473,5 @@ CHECKS = {
     "ppmi": ppmi,
     "svd_embeddings": svd_embeddings,
     "plugin_mi": plugin_mi,
+    "infonce_loss": infonce_loss,
 }

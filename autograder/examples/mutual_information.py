@@ -158,6 +158,66 @@ def plugin_mi_counts_not_normalised(x, y, base=2):
     return sum(c * math.log(c / (cx[a] * cy[b]), base) for (a, b), c in joint.items())
 
 
+def infonce_log2(scores):
+    s = np.asarray(scores, dtype=np.float64)
+    top = s.max(axis=1, keepdims=True)
+    log_norm, diag = top[:, 0] + np.log(np.exp(s - top).sum(axis=1)), np.diag(s)
+    return float(np.mean(log_norm - diag) / math.log(2))  # bits, not nats
+
+
+def infonce_columns(scores):
+    s = np.asarray(scores, dtype=np.float64).T  # softmax down each column instead of each row
+    top = s.max(axis=1, keepdims=True)
+    log_norm = top[:, 0] + np.log(np.exp(s - top).sum(axis=1))
+    return float(np.mean(log_norm - np.diag(s)))
+
+
+def infonce_sum_over_rows(scores):
+    s = np.asarray(scores, dtype=np.float64)
+    top = s.max(axis=1, keepdims=True)
+    log_norm, diag = top[:, 0] + np.log(np.exp(s - top).sum(axis=1)), np.diag(s)
+    return float(np.sum(log_norm - diag))  # sum, not mean
+
+
+def infonce_naive_exp(scores):
+    s = np.asarray(scores, dtype=np.float64)
+    return float(np.mean(np.log(np.exp(s).sum(axis=1)) - np.diag(s)))  # exp(1e4) = inf
+
+
+def infonce_log_of_softmax(scores):
+    s = np.asarray(scores, dtype=np.float64)
+    e = np.exp(s - s.max(axis=1, keepdims=True))
+    probs = e / e.sum(axis=1, keepdims=True)  # a far-behind positive underflows to 0
+    return float(np.mean(-np.log(np.diag(probs))))
+
+
+def infonce_no_minus_sign(scores):
+    s = np.asarray(scores, dtype=np.float64)
+    top = s.max(axis=1, keepdims=True)
+    log_norm, diag = top[:, 0] + np.log(np.exp(s - top).sum(axis=1)), np.diag(s)
+    return float(np.mean(diag - log_norm))  # log-probability, not its negative
+
+
+def infonce_positive_only(scores):
+    return float(-np.mean(np.diag(np.asarray(scores, dtype=np.float64))))  # no normaliser
+
+
+def infonce_positive_excluded(scores):
+    s = np.asarray(scores, dtype=np.float64)
+    n = s.shape[0]
+    negatives = np.where(np.eye(n, dtype=bool), -np.inf, s)  # only j != i in the denominator
+    top = np.max(np.where(np.isfinite(negatives), negatives, s), axis=1, keepdims=True)
+    log_norm = top[:, 0] + np.log(np.exp(negatives - top).sum(axis=1))
+    return float(np.mean(log_norm - np.diag(s)))
+
+
+def infonce_returns_bound(scores):
+    s = np.asarray(scores, dtype=np.float64)
+    top = s.max(axis=1, keepdims=True)
+    log_norm, diag = top[:, 0] + np.log(np.exp(s - top).sum(axis=1)), np.diag(s)
+    return float(math.log(len(diag)) - np.mean(log_norm - diag))  # log N - L, the bound
+
+
 MISTAKES = [
     Mistake(
         "mutual_information",
@@ -267,6 +327,67 @@ MISTAKES = [
         "The empirical distribution divides every count by the number of samples n: use "
         "p(x, y) = n_xy / n and the marginals n_x / n, n_y / n in the MI formula.",
         plugin_mi_counts_not_normalised,
+    ),
+    Mistake(
+        "infonce_loss",
+        "log base 2 instead of nats",
+        "The loss is in nats: use the natural logarithm, so that log N - L is a bound in nats.",
+        infonce_log2,
+    ),
+    Mistake(
+        "infonce_loss",
+        "softmax over the columns instead of the rows",
+        "Row i is the anchor x_i choosing among the candidates y_j: normalise along each row "
+        "(axis=1), so the sum over j runs over the columns of row i.",
+        infonce_columns,
+    ),
+    Mistake(
+        "infonce_loss",
+        "sum over the rows instead of the mean",
+        "The loss is the mean over the N rows of -log softmax at the diagonal: divide the sum "
+        "by N, so that equal scores give ln N whatever N is.",
+        infonce_sum_over_rows,
+    ),
+    Mistake(
+        "infonce_loss",
+        "exp overflows for large scores",
+        "exp(1e4) is inf in floating point. Subtract each row's largest score before "
+        "exponentiating: log sum_j e^(s_ij) = m + log sum_j e^(s_ij - m).",
+        infonce_naive_exp,
+    ),
+    Mistake(
+        "infonce_loss",
+        "log of the softmax probability (underflows to log 0)",
+        "When the positive's score is far below another score, its softmax probability rounds "
+        "to 0 and log 0 = -inf. Work in logs: s_ii minus the row's log-sum-exp.",
+        infonce_log_of_softmax,
+    ),
+    Mistake(
+        "infonce_loss",
+        "missing minus sign",
+        "The loss is the negative log-probability of the positive: -log softmax, which is "
+        ">= 0. Yours is <= 0.",
+        infonce_no_minus_sign,
+    ),
+    Mistake(
+        "infonce_loss",
+        "positive score without the normaliser",
+        "Each row's term is -log(e^(s_ii) / sum_j e^(s_ij)) = log sum_j e^(s_ij) - s_ii: the "
+        "log-sum-exp over the row is missing.",
+        infonce_positive_only,
+    ),
+    Mistake(
+        "infonce_loss",
+        "positive left out of the denominator",
+        "The sum over j in the denominator runs over every candidate of the row, the "
+        "positive j = i included (an N-way classification).",
+        infonce_positive_excluded,
+    ),
+    Mistake(
+        "infonce_loss",
+        "returns the bound log N - L instead of L",
+        "Return the loss L itself; the notebook computes the bound log N - L from it.",
+        infonce_returns_bound,
     ),
 ]
 
@@ -506,6 +627,51 @@ def plugin_mi_contingency(x, y, base=2):
     return max(float(mi), 0.0)
 
 
+def infonce_logsumexp(scores):
+    """SciPy's logsumexp along each row."""
+    from scipy.special import logsumexp
+
+    s = np.array(scores, dtype=float)
+    if s.ndim != 2 or s.shape[0] != s.shape[1] or s.shape[0] == 0:
+        raise ValueError("scores must be a non-empty square matrix")
+    return float(np.mean(logsumexp(s, axis=1) - np.diagonal(s)))
+
+
+def infonce_torch_cross_entropy(scores):
+    """PyTorch's cross_entropy: row i is a classification whose right class is i."""
+    import torch
+
+    s = torch.as_tensor(np.asarray(scores, dtype=np.float64))
+    if s.dim() != 2 or s.shape[0] != s.shape[1] or s.shape[0] == 0:
+        raise ValueError("scores must be a non-empty square matrix")
+    targets = torch.arange(s.shape[0])
+    return torch.nn.functional.cross_entropy(s, targets).item()
+
+
+def infonce_log_softmax_manual(scores):
+    """Max-subtracted log-softmax of each row, then the diagonal."""
+    s = np.asarray(scores, dtype=np.float64)
+    if s.ndim != 2 or 0 in s.shape or s.shape[0] != s.shape[1]:
+        raise ValueError("scores must be a non-empty square matrix")
+    shifted = s - s.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+    return -float(np.trace(log_probs)) / s.shape[0]
+
+
+def infonce_row_loop(scores):
+    """One row at a time, with math.fsum."""
+    s = np.asarray(scores, dtype=float)
+    if s.ndim != 2 or s.shape[0] != s.shape[1] or s.shape[0] == 0:
+        raise ValueError("scores must be a non-empty square matrix")
+    rows = s.tolist()
+    total = 0.0
+    for i, row in enumerate(rows):
+        m = max(row)
+        log_norm = m + math.log(math.fsum(math.exp(v - m) for v in row))
+        total += log_norm - row[i]
+    return total / len(rows)
+
+
 # The first of each list is what the demo's alt-correct student hands in, and the notebook
 # runs it on the whole corpus: keep a fast one first (the brute-force co-occurrence and the
 # 4000 x 4000 Jordan-Wielandt SVD are correct, but take minutes at that size).
@@ -516,4 +682,10 @@ ALTERNATIVES = {
     "ppmi": [ppmi_where, ppmi_loops],
     "svd_embeddings": [svd_embeddings_scipy, svd_embeddings_jordan_wielandt],
     "plugin_mi": [plugin_mi_from_entropies, plugin_mi_contingency],
+    "infonce_loss": [
+        infonce_logsumexp,
+        infonce_torch_cross_entropy,
+        infonce_log_softmax_manual,
+        infonce_row_loop,
+    ],
 }

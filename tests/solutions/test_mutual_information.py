@@ -1,7 +1,8 @@
 """Tests for solutions/mutual_information.py (notebook 05) and its examples.
 
 The reference is compared with independent truths: scikit-learn's ``mutual_info_score``,
-SciPy entropies, hand-worked counts, brute-force loops and eigendecompositions. The known
+SciPy entropies, PyTorch's ``cross_entropy``, hand-worked counts, brute-force loops,
+eigendecompositions and exact expectations by enumeration. The known
 mistakes must be wrong somewhere on typical inputs; the alternatives must agree everywhere.
 """
 
@@ -13,8 +14,10 @@ import warnings
 import numpy as np
 import pytest
 import scipy.linalg
+import torch
 from numpy.testing import assert_allclose
 from scipy import stats
+from scipy.special import logsumexp
 from sklearn.metrics import mutual_info_score
 
 from autograder.examples import Mistake
@@ -28,6 +31,7 @@ EXERCISES = [
     "ppmi",
     "svd_embeddings",
     "plugin_mi",
+    "infonce_loss",
 ]
 LN2 = math.log(2)
 
@@ -478,6 +482,110 @@ def test_plugin_mi_rejects_invalid_input(x, y, base, match):
         sol.plugin_mi(x, y, base=base)
 
 
+def test_plugin_mi_is_biased_downwards_when_one_variable_determines_the_other():
+    """When Y = X, is the plug-in MI (the plug-in entropy) below the true log2 K on average,
+    by about Miller's (K - 1) / (2 n ln 2)?"""
+    rng = np.random.default_rng(11)
+    k, n = 8, 200
+    values = []
+    for _ in range(400):
+        x = rng.integers(0, k, n).tolist()
+        values.append(sol.plugin_mi(x, x))
+    bias = np.mean(values) - math.log2(k)
+    assert bias < 0
+    assert_allclose(bias, -(k - 1) / (2 * n * LN2), rtol=0.25)
+
+
+# ---------------------------------------------------------------------------------------
+# infonce_loss
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 33])
+def test_infonce_loss_matches_torch_cross_entropy(n):
+    """Is it PyTorch's cross_entropy of the rows with targets 0, 1, ..., N - 1 (nats)?"""
+    rng = np.random.default_rng(n)
+    scores = rng.normal(scale=3.0, size=(n, n))
+    expected = torch.nn.functional.cross_entropy(
+        torch.tensor(scores, dtype=torch.float64), torch.arange(n)
+    ).item()
+    assert_allclose(sol.infonce_loss(scores), expected, rtol=1e-12, atol=1e-12)
+    assert_allclose(sol.infonce_loss(scores.tolist()), expected, rtol=1e-12, atol=1e-12)
+
+
+def test_infonce_loss_matches_scipy_logsumexp_and_is_not_the_column_softmax():
+    """Is it mean(logsumexp of each row - diagonal), which differs from the column version
+    on an asymmetric matrix?"""
+    rng = np.random.default_rng(12)
+    scores = rng.normal(size=(6, 6)) + rng.normal(scale=4.0, size=(6, 1))
+    rows = np.mean(logsumexp(scores, axis=1) - np.diag(scores))
+    columns = np.mean(logsumexp(scores, axis=0) - np.diag(scores))
+    assert_allclose(sol.infonce_loss(scores), rows, rtol=1e-12)
+    assert abs(rows - columns) > 0.1
+
+
+def test_infonce_loss_hand_worked():
+    """Do equal scores give ln N, and [[1, 3], [0, 2]] give (ln(1 + e^2) + ln(1 + e^-2)) / 2?"""
+    for n in [1, 2, 7]:
+        assert_allclose(sol.infonce_loss(np.full((n, n), -2.5)), math.log(n), atol=1e-15)
+    expected = (math.log(1 + math.e**2) + math.log(1 + math.e**-2)) / 2
+    assert_allclose(sol.infonce_loss([[1.0, 3.0], [0.0, 2.0]]), expected, rtol=1e-14)
+
+
+def test_infonce_loss_is_exact_for_scores_up_to_1e4():
+    """No overflow or log 0: a positive far ahead costs 0, one far behind costs the gap."""
+    assert sol.infonce_loss([[1e4, 0.0], [0.0, 1e4]]) == 0.0
+    assert_allclose(sol.infonce_loss([[-1e4, 1e4], [1e4, -1e4]]), 2e4, rtol=1e-15)
+    assert_allclose(sol.infonce_loss([[-800.0, 0.0], [0.0, -800.0]]), 800.0, rtol=1e-15)
+    assert_allclose(sol.infonce_loss([[0.0, 1e4], [0.0, 0.0]]), (1e4 + LN2) / 2, rtol=1e-15)
+
+
+def test_infonce_loss_ignores_a_constant_added_to_a_row():
+    """Is the row softmax unchanged when a row is shifted (SGNS's - log k shift cancels)?"""
+    rng = np.random.default_rng(13)
+    scores = rng.normal(size=(5, 5))
+    shifted = scores + rng.normal(scale=10.0, size=(5, 1))
+    assert_allclose(sol.infonce_loss(shifted), sol.infonce_loss(scores), rtol=1e-12)
+
+
+def test_infonce_bound_is_below_mi_and_log_n_by_exact_enumeration():
+    """With the optimal critic PMI(x, y), is E[log N - L] <= min(I(X; Y), log N), computed
+    exactly over every batch of N = 2 and N = 3 pairs of a binary symmetric channel?"""
+    e = 0.1
+    pxy = np.array([[1 - e, e], [e, 1 - e]]) / 2
+    critic = sol.pmi(pxy, base=math.e)
+    mi = math.log(2) + e * math.log(e) + (1 - e) * math.log(1 - e)
+    pairs = [(x, y) for x in range(2) for y in range(2)]
+    for n in [2, 3]:
+        expected = 0.0
+        for batch in np.ndindex(*(4,) * n):
+            chosen = [pairs[b] for b in batch]
+            prob = math.prod(pxy[x, y] for x, y in chosen)
+            scores = critic[[x for x, _ in chosen]][:, [y for _, y in chosen]]
+            expected += prob * (math.log(n) - sol.infonce_loss(scores))
+        assert 0 < expected <= min(mi, math.log(n))
+
+
+def test_infonce_loss_returns_float_and_keeps_input():
+    """Does it return a Python float and leave a list or array unchanged?"""
+    scores = [[1.0, 2.0], [3.0, 4.0]]
+    array = np.array(scores)
+    assert type(sol.infonce_loss(scores)) is float
+    sol.infonce_loss(array)
+    assert scores == [[1.0, 2.0], [3.0, 4.0]]
+    assert_allclose(array, [[1.0, 2.0], [3.0, 4.0]])
+
+
+@pytest.mark.parametrize(
+    "scores",
+    [[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [1.0, 2.0], np.zeros((0, 0)), np.zeros((2, 2, 2)), 3.0],
+)
+def test_infonce_loss_rejects_what_is_not_a_square_matrix(scores):
+    """Is anything but a non-empty square 2-D array a ValueError?"""
+    with pytest.raises(ValueError, match="square"):
+        sol.infonce_loss(scores)
+
+
 # ---------------------------------------------------------------------------------------
 # Known mistakes and alternatives
 # ---------------------------------------------------------------------------------------
@@ -529,6 +637,14 @@ CASES = {
         (("abab", "xxyy"), {}),
         (([None, (1, 2), "s", None], [0.5, 0.5, 1.5, 2.5]), {}),
     ],
+    "infonce_loss": [
+        ((_rng.normal(scale=2.0, size=(5, 5)),), {}),
+        (([[1.0, 3.0], [0.0, 2.0]],), {}),
+        ((np.zeros((3, 3)),), {}),
+        (([[2.0]],), {}),
+        (([[0.0, 1e4, -1e4], [5.0, 1e4, 0.0], [-1e4, 0.0, 9999.0]],), {}),
+        (([[-800.0, 0.0], [0.0, -800.0]],), {}),
+    ],
 }
 
 ERROR_CASES = {
@@ -547,6 +663,7 @@ ERROR_CASES = {
     "ppmi": [(([1, 2],), {}), (([[1, -1]],), {}), (([[1, 2]],), {"k": 0})],
     "svd_embeddings": [(([[1.0, 2.0]], 2), {}), (([[1.0, 2.0]], 0), {}), (([1.0, 2.0], 1), {})],
     "plugin_mi": [(([1], [1, 2]), {}), (([], []), {}), (([1], [1]), {"base": 1})],
+    "infonce_loss": [(([[1.0, 2.0]],), {}), (([1.0],), {}), ((np.zeros((0, 0)),), {})],
 }
 
 
@@ -620,6 +737,7 @@ def test_alternative_agrees_with_reference_on_random_inputs(exercise, fn):
             "ppmi": (counts, float(rng.choice([1, 2, 10]))),
             "svd_embeddings": (rng.random((6, 4)), int(rng.integers(1, 5))),
             "plugin_mi": (tokens, tokens[::-1], 2),
+            "infonce_loss": (rng.normal(scale=5.0, size=(shape[0], shape[0])),),
         }[exercise]
         assert same_output(exercise, fn(*args), reference(*args)), args
 
