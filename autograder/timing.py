@@ -42,7 +42,7 @@ OPTIONAL_PREFIX = "going further"
 HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 STATED_CORE = re.compile(r"\*\*Time\.\*\*\s+About\s+(\d+)\s+minutes for the core path", re.I)
 STATED_OPTIONAL = re.compile(
-    r"about\s+(\d+)\s+(?:more\s+)?minutes?\s+(?:more\s+)?for\s+\W?Going further", re.I
+    r"about\s+(\d+)\s+(?:more\s+)?(?:minutes?\s+)?(?:more\s+)?for\s+\W?Going further", re.I
 )
 
 
