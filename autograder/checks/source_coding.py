@@ -421,8 +421,8 @@ def huffman_code():
         Criterion(
             "a binary prefix code with the optimal expected length (typical distributions)",
             [
-                Case(([0.4, 0.2, 0.2, 0.1, 0.1],)),  # Cover & Thomas
-                Case(((0.25, 0.25, 0.2, 0.15, 0.15),)),
+                Case(([0.4, 0.2, 0.2, 0.1, 0.1],)),  # two optimal length profiles
+                Case(((0.25, 0.25, 0.2, 0.15, 0.15),)),  # Cover & Thomas, Example 5.6.1
                 Case(([0.5, 0.25, 0.125, 0.0625, 0.0625],)),
                 Case(([0.9, 0.1],)),
             ]
@@ -601,7 +601,7 @@ def arithmetic_encode():
         ),
         Criterion(
             "edge cases: the empty message, a certain symbol (P = 1: at most 2 bits)",
-            [Case(([], [0.3, 0.7])), Case(([1] * 20, [0.0, 1.0, 0.0]))],
+            [Case(([], [0.3, 0.7])), Case(([1] * 20, [0.0, 1.0, 0.0])), Case(([0] * 7, [1.0]))],
             bits,
         ),
     ]
@@ -635,8 +635,9 @@ def arithmetic_decode():
             adapt=_round_trip,
         ),
         Criterion(
-            "edge cases: n = 0 gives [], a certain symbol",
-            [Case(([], [0.3, 0.7])), Case(([1] * 20, [0.0, 1.0, 0.0]))],
+            "edge cases: n = 0 gives [], a certain symbol (P = 1: its n copies come back, "
+            "whatever the bits, even none)",
+            [Case(([], [0.3, 0.7])), Case(([1] * 20, [0.0, 1.0, 0.0])), Case(([0] * 7, [1.0]))],
             compare,
             adapt=_round_trip,
         ),

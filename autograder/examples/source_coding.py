@@ -183,6 +183,26 @@ def arithmetic_decode_float(bits, p, n):
     return symbols
 
 
+def arithmetic_decode_nothing_from_no_bits(bits, p, n):
+    from fractions import Fraction
+
+    if not bits:
+        return []  # but a certain symbol (P = 1) is sent as no bits at all
+    exact = [Fraction(float(x)) for x in p]
+    denominator = max(f.denominator for f in exact)
+    freq = [f.numerator * (denominator // f.denominator) for f in exact]
+    total = sum(freq)
+    start = [sum(freq[:i]) for i in range(len(freq))]
+    a, b = int(bits, 2), 1 << len(bits)  # v = a / b
+    symbols = []
+    for _ in range(n):
+        target = (a * total) // b
+        s = max(i for i in range(len(freq)) if freq[i] > 0 and start[i] <= target)
+        symbols.append(s)
+        a, b = a * total - start[s] * b, b * freq[s]
+    return symbols
+
+
 MISTAKES = [
     Mistake(
         "kraft_sum",
@@ -289,6 +309,14 @@ MISTAKES = [
         "interval exactly, with Python integers or fractions.Fraction, in both functions.",
         arithmetic_decode_float,
         companions={"arithmetic_encode": arithmetic_encode_float},
+    ),
+    Mistake(
+        "arithmetic_decode",
+        "no bits, no symbols",
+        "An empty bit string is not always the empty message: a message of probability 1 (one "
+        "certain symbol, repeated n times) needs no bits at all, and must still come back as n "
+        "symbols. Decode n symbols whatever the length of the bits.",
+        arithmetic_decode_nothing_from_no_bits,
     ),
 ]
 

@@ -454,6 +454,7 @@ def test_arithmetic_coding_edge_cases():
     assert arithmetic_decode("", [0.3, 0.7], 0) == []
     assert arithmetic_encode([1] * 50, [0.0, 1.0, 0.0]) == ""  # P = 1: nothing to send
     assert arithmetic_decode("", [0.0, 1.0, 0.0], 50) == [1] * 50
+    assert arithmetic_decode(arithmetic_encode([0] * 7, [1.0]), [1.0], 7) == [0] * 7  # K = 1
     rng = np.random.default_rng(11)
     for p in ([0.5, 0.5 + 5e-7], [0.2, 0.3, 0.5 - 5e-7]):
         assert_round_trip(rng.choice(len(p), size=2000).tolist(), p)
@@ -518,6 +519,7 @@ def typical_inputs(exercise):
     messages = []  # arithmetic coding: (message, p)
     for p, n in (([0.5, 0.5], 40), ([0.9, 0.05, 0.05], 3000), ([0.2, 0.0, 0.8], 500)):
         messages.append((rng.choice(len(p), size=n, p=p).tolist(), p))
+    messages.append(([0] * 5, [1.0]))  # a certain symbol: P = 1 needs no bits
     return messages
 
 
