@@ -178,6 +178,8 @@ def describe_compare(compare: Callable) -> dict:
         }
     if qualname == "_number.<locals>.compare":
         return {**describe_compare(_nonlocals(compare)["values"]), "kind": "float"}
+    if qualname == "_python_float.<locals>.compare":
+        return {**describe_compare(_nonlocals(compare)["values"]), "kind": "python_float"}
     if qualname == "_pair.<locals>.compare":
         inner = describe_compare(_nonlocals(compare)["values"])
         return {"kind": "pair", "rtol": inner["rtol"], "atol": inner["atol"]}
@@ -234,6 +236,8 @@ def describe_adapt(adapt: Callable | None, name: str) -> dict:
         return {"kind": "pick", "index": _nonlocals(adapt)["index"]}
     if qualname == "_plain_counts":
         return {"kind": "mapping"}
+    if qualname == "_as_tensors":
+        return {"kind": "tensors"}
     if qualname == "torch_adapter.<locals>.adapt":
         v = _nonlocals(adapt)
         shapes = {"_loss_shape": "loss", "_input_shape": "input", "_number": "number"}
