@@ -809,6 +809,28 @@ def extra_cases() -> dict[str, dict[str, list[Case]]]:
                 Case((rng.normal(size=(1, 9)), np.array([4]))),
             ],
         },
+        "top_p_filter": {
+            "equal probabilities": [
+                Case((np.array([0.3, 0.2, 0.3, 0.2]), 0.2)),
+                Case((np.array([0.1, 0.3, 0.3, 0.3]), 0.5)),
+            ],
+            "top_p = 1": [
+                Case((np.array([0.4, 0.1, 0.3, 0.2]), 1.0)),
+                Case((np.array([0.15, 0.7, 0.15]), 0.1)),
+            ],
+            "ValueError": [Case((np.array([0.25, 0.75]), 0.0)), Case((np.array([0.5, 0.5]), 2.0))],
+        },
+        "expected_calibration_error": {
+            "exactly 1": [
+                Case((np.array([1.0, 1.0, 0.0, 0.45]), np.array([1, 0, 0, 1]))),
+                Case((np.array([0.0, 0.0, 1.0, 0.62]), np.array([1, 1, 0, 1])), {"n_bins": 5}),
+            ],
+            "booleans or 0/1": [
+                Case(([0.85, 0.55, 0.25], [True, True, False])),
+                Case((np.array([0.72, 0.18]), np.array([0, 1]))),
+            ],
+            "ValueError": [Case((np.array([0.3]), np.array([1, 1]))), Case(([], []))],
+        },
     }
 
 
