@@ -154,6 +154,8 @@ ASSIGNMENTS: dict[str, Assignment] = {
                 ("kl_penalty", 3),
                 ("dpo_loss", 3),
                 ("code_length_bits", 2),
+                ("top_p_filter", 3),
+                ("expected_calibration_error", 2),
             ),
         ),
     ]

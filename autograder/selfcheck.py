@@ -178,6 +178,8 @@ def describe_compare(compare: Callable) -> dict:
         }
     if qualname == "_number.<locals>.compare":
         return {**describe_compare(_nonlocals(compare)["values"]), "kind": "float"}
+    if qualname == "_python_float.<locals>.compare":
+        return {**describe_compare(_nonlocals(compare)["values"]), "kind": "python_float"}
     if qualname == "_pair.<locals>.compare":
         inner = describe_compare(_nonlocals(compare)["values"])
         return {"kind": "pair", "rtol": inner["rtol"], "atol": inner["atol"]}
@@ -234,6 +236,8 @@ def describe_adapt(adapt: Callable | None, name: str) -> dict:
         return {"kind": "pick", "index": _nonlocals(adapt)["index"]}
     if qualname == "_plain_counts":
         return {"kind": "mapping"}
+    if qualname == "_as_tensors":
+        return {"kind": "tensors"}
     if qualname == "torch_adapter.<locals>.adapt":
         v = _nonlocals(adapt)
         shapes = {"_loss_shape": "loss", "_input_shape": "input", "_number": "number"}
@@ -823,6 +827,28 @@ def extra_cases() -> dict[str, dict[str, list[Case]]]:
                 Case((np.zeros((4, 6)), np.array([5, 0, 2, 1]))),
                 Case((rng.normal(size=(1, 9)), np.array([4]))),
             ],
+        },
+        "top_p_filter": {
+            "equal probabilities": [
+                Case((np.array([0.3, 0.2, 0.3, 0.2]), 0.2)),
+                Case((np.array([0.1, 0.3, 0.3, 0.3]), 0.5)),
+            ],
+            "top_p = 1": [
+                Case((np.array([0.4, 0.1, 0.3, 0.2]), 1.0)),
+                Case((np.array([0.15, 0.7, 0.15]), 0.1)),
+            ],
+            "ValueError": [Case((np.array([0.25, 0.75]), 0.0)), Case((np.array([0.5, 0.5]), 2.0))],
+        },
+        "expected_calibration_error": {
+            "exactly 1": [
+                Case((np.array([1.0, 1.0, 0.0, 0.45]), np.array([1, 0, 0, 1]))),
+                Case((np.array([0.0, 0.0, 1.0, 0.62]), np.array([1, 1, 0, 1])), {"n_bins": 5}),
+            ],
+            "booleans or 0/1": [
+                Case(([0.85, 0.55, 0.25], [True, True, False])),
+                Case((np.array([0.72, 0.18]), np.array([0, 1]))),
+            ],
+            "ValueError": [Case((np.array([0.3]), np.array([1, 1]))), Case(([], []))],
         },
     }
 

@@ -273,6 +273,15 @@ def target(fn: Callable, adapt: dict, partners: Mapping[str, Callable]) -> Calla
         return mapping
     if kind == "torch":
         return _torch_target(fn, adapt["differentiable"], adapt["shape"])
+    if kind == "tensors":  # NumPy arrays handed over as PyTorch tensors
+
+        def tensors(*args, **kwargs):
+            import torch
+
+            args = [torch.from_numpy(a) if isinstance(a, np.ndarray) else a for a in args]
+            return fn(*args, **kwargs)
+
+        return tensors
     raise SelfCheckError(_outdated(f"way of calling {kind!r}"))
 
 
@@ -297,12 +306,13 @@ def _torch_target(fn: Callable, differentiable: dict, shape: str) -> Callable:
         tensors = [torch.from_numpy(a) if isinstance(a, np.ndarray) else a for a in args]
         inputs = {name: tensors[i].requires_grad_(True) for name, i in differentiable.items()}
         wanted = {"loss": (), "input": tuple(np.shape(args[0])), "number": None}[shape]
-        return _torch_run(fn(*tensors, **kwargs), inputs, wanted)
+        dtype = tensors[0].dtype if isinstance(tensors[0], torch.Tensor) else None
+        return _torch_run(fn(*tensors, **kwargs), inputs, wanted, dtype)
 
     return run
 
 
-def _torch_run(out, inputs: dict, shape: tuple | None) -> dict:
+def _torch_run(out, inputs: dict, shape: tuple | None, dtype=None) -> dict:
     import torch
 
     def result(value, kind, requires_grad=False, problem="", grads=()):
@@ -342,6 +352,13 @@ def _torch_run(out, inputs: dict, shape: tuple | None) -> dict:
             f"expected a 0-dim tensor (shape ()), got shape {tuple(out.shape)} (a missing mean?)"
             if shape == ()
             else f"expected a tensor of shape {shape} (the input's), got shape {tuple(out.shape)}"
+        )
+        return result(value, kind, requires_grad, problem)
+    if not inputs:  # nothing differentiable: the form is a tensor of the input's dtype
+        problem = (
+            ""
+            if dtype is None or out.dtype == dtype
+            else (f"expected a tensor of dtype {dtype} (the input's), got dtype {out.dtype}")
         )
         return result(value, kind, requires_grad, problem)
     if not requires_grad:
@@ -405,6 +422,8 @@ def comparison(spec: dict) -> Compare:
         return close(*tolerances, same_type=spec.get("same_type", True))
     if kind == "float":
         return _float_number(close(*tolerances))
+    if kind == "python_float":
+        return _python_float(close(*tolerances))
     if kind == "pair":
         return _pair(close(*tolerances, same_type=False))
     if kind == "weights_and_bias":
@@ -420,6 +439,16 @@ def _float_number(values: Compare) -> Compare:
     def compare(got: Outcome, expected: Outcome, case: Case) -> str | None:
         if isinstance(got.value, np.ndarray):
             return "expected a float for numbers in, got a NumPy array (use float(...))"
+        return values(got, expected, case)
+
+    return compare
+
+
+def _python_float(values: Compare) -> Compare:
+    def compare(got: Outcome, expected: Outcome, case: Case) -> str | None:
+        if not isinstance(got.value, float):
+            kind = type(got.value).__name__
+            return f"expected a Python float, got a {kind} (use float(...) or .item())"
         return values(got, expected, case)
 
     return compare

@@ -1,13 +1,16 @@
-r"""Notebook 07-llm-losses: log-softmax, cross-entropy, next-token, distillation, KL, DPO losses.
+r"""Notebook 07-llm-losses: the losses of language models, top-p sampling, calibration.
 
 Run the doctests with ``pytest --doctest-modules solutions/llm_losses.py``.
 
-The losses used to train and align language models, written from PyTorch primitives
+The losses used to train and align language models (log-softmax, cross-entropy, next-token,
+distillation, KL penalty, DPO, code length), written from PyTorch primitives
 (``torch.logsumexp``, ``gather``, ``torch.logaddexp``) rather than the ready-made
-``torch.nn.functional`` losses they are tested against. Natural logarithms (nats) unless
-the name says bits. Shapes: N rows, C classes; B sequences, T positions, V vocabulary.
-Every function works in the dtype of its inputs and is self-contained (its source is
-pasted into a notebook cell), so no helper is shared between them.
+``torch.nn.functional`` losses they are tested against; then nucleus (top-p) truncation of a
+sampling distribution and the expected calibration error of a model's confidences. Natural
+logarithms (nats) unless the name says bits. Shapes: N rows, C classes; B sequences,
+T positions, V vocabulary. Every function works in the dtype of its inputs and is
+self-contained (its source is pasted into a notebook cell), so no helper is shared between
+them.
 """
 
 import math
@@ -28,20 +31,13 @@ def log_softmax(logits):
     torch.Tensor of shape (..., C)
         ``log softmax(logits)`` along the last dimension, same dtype; differentiable.
 
-    Raises
-    ------
-    ValueError
-        If ``logits`` is not a floating-point tensor with at least one dimension.
-
     Notes
     -----
     .. math::
 
-        \log \operatorname{softmax}(z)_i = z_i - \log \sum_j e^{z_j}
-        = z_i - m - \log \sum_j e^{z_j - m}, \qquad m = \max_j z_j.
+        \log \operatorname{softmax}(z)_i = z_i - \log \sum_j e^{z_j},
 
-    Shifting by the maximum keeps every exponent :math:`\le 0`, so nothing overflows for
-    logits of :math:`\pm 10^4`; ``torch.logsumexp`` does exactly that.
+    exact (no ``inf``, ``-inf`` or ``nan``) for logits up to :math:`\pm 10^4`.
 
     Examples
     --------
@@ -75,12 +71,6 @@ def cross_entropy_loss(logits, targets, ignore_index=-100, label_smoothing=0.0):
     torch.Tensor of shape ()
         The mean over the non-ignored rows, in the dtype of ``logits``; differentiable.
         ``nan`` (with zero gradient) when every target is ignored, as in PyTorch.
-
-    Raises
-    ------
-    ValueError
-        If the shapes are not (N, C) and (N,), ``targets`` are not integers, a
-        non-ignored target is outside ``[0, C)``, or ``label_smoothing`` is outside [0, 1].
 
     Notes
     -----
@@ -148,12 +138,6 @@ def next_token_loss(logits, tokens, pad_id):
         per-sequence means), in the dtype of ``logits``; differentiable. ``nan`` if there
         is no such target.
 
-    Raises
-    ------
-    ValueError
-        If the shapes are not (B, T, V) and (B, T), ``tokens`` are not integers, or a
-        non-pad target is outside ``[0, V)``.
-
     Notes
     -----
     .. math::
@@ -208,11 +192,6 @@ def distillation_loss(student_logits, teacher_logits, temperature):
     torch.Tensor of shape ()
         ``T**2 * sum_i KL(softmax(t_i / T) || softmax(s_i / T)) / N``, in the dtype of the
         logits; differentiable with respect to the student.
-
-    Raises
-    ------
-    ValueError
-        If the logits are not 2-D of the same shape, or ``temperature <= 0``.
 
     Notes
     -----
@@ -280,8 +259,7 @@ def kl_penalty(logp_policy, logp_ref, estimator="k1"):
         k_1 = -\log r, \qquad k_2 = \tfrac12 (\log r)^2, \qquad k_3 = (r - 1) - \log r.
 
     :math:`k_1` is unbiased but can be negative, :math:`k_2` is biased with low variance,
-    :math:`k_3` is unbiased (as :math:`E_\pi[r] = 1`) and always :math:`\ge 0`. ``k3`` is
-    computed with ``expm1`` for accuracy when :math:`r \approx 1`.
+    :math:`k_3` is unbiased (as :math:`E_\pi[r] = 1`) and always :math:`\ge 0`.
 
     Examples
     --------
@@ -329,11 +307,6 @@ def dpo_loss(
         The mean loss, in the input dtype; differentiable; finite for margins of
         :math:`\pm 10^4`.
 
-    Raises
-    ------
-    ValueError
-        If the four inputs do not have the same shape.
-
     Notes
     -----
     With :math:`z = \beta\,[(\log \pi(y_c) - \log \pi_{ref}(y_c)) - (\log \pi(y_r) -
@@ -341,11 +314,9 @@ def dpo_loss(
 
     .. math::
 
-        L = -\frac{1}{N} \sum \log \sigma(z) = \frac{1}{N} \sum \log(1 + e^{-z}),
+        L = -\frac{1}{N} \sum \log \sigma(z),
 
-    computed as ``logaddexp(0, -z)``, which neither overflows for :math:`z \ll 0` nor
-    rounds to :math:`\log 0` as :math:`\log \sigma(z)` does, and has the right gradient
-    :math:`-\sigma(-z)` everywhere, including :math:`z = 0`.
+    finite, in value and gradient, for margins of either sign up to :math:`\pm 10^4`.
 
     Examples
     --------
@@ -384,12 +355,6 @@ def code_length_bits(logits, tokens):
         the dtype of ``logits``); ``0.0`` when ``T <= 1``. The first token has no
         prediction and is not counted.
 
-    Raises
-    ------
-    ValueError
-        If the shapes are not (T, V) and (T,), ``tokens`` are not integers, or an id is
-        outside ``[0, V)``.
-
     Notes
     -----
     .. math::
@@ -422,3 +387,106 @@ def code_length_bits(logits, tokens):
     logq = inputs - torch.logsumexp(inputs, dim=1, keepdim=True)  # (T-1, V)
     nats = -logq.gather(1, targets.unsqueeze(1)).sum()  # ()
     return nats.item() / math.log(2)
+
+
+def top_p_filter(probs, top_p):
+    r"""Nucleus (top-p) truncation of probability vectors, renormalised.
+
+    Parameters
+    ----------
+    probs : torch.Tensor of shape (..., V)
+        Probability vectors along the last dimension, floating point.
+    top_p : float
+        The probability mass to keep, :math:`0 < p \le 1`.
+
+    Returns
+    -------
+    torch.Tensor of shape (..., V)
+        A new tensor, same dtype: in each vector, the smallest set of tokens whose
+        probabilities add up to at least ``top_p``, taken from the most to the least probable
+        (equal probabilities: lower index first), keeps its probabilities, renormalised to
+        sum to 1; every other token gets 0. ``top_p = 1`` keeps every token.
+
+    Raises
+    ------
+    ValueError
+        If ``top_p`` is not in (0, 1].
+
+    Notes
+    -----
+    With the tokens of one vector ordered :math:`x_{(1)}, x_{(2)}, \dots` from the most to
+    the least probable, the kept set is :math:`\{x_{(1)}, \dots, x_{(k)}\}` with the smallest
+    :math:`k` such that :math:`\sum_{i \le k} p(x_{(i)}) \ge` ``top_p`` (Holtzman et al.
+    2020, "The Curious Case of Neural Text Degeneration").
+
+    Examples
+    --------
+    >>> top_p_filter(torch.tensor([0.1, 0.5, 0.4]), 0.6).tolist()  # 0.5 + 0.4 >= 0.6
+    [0.0, 0.5555555820465088, 0.4444444477558136]
+    >>> top_p_filter(torch.tensor([0.25, 0.25, 0.5]), 0.7).tolist()  # tie: lower index first
+    [0.3333333432674408, 0.0, 0.6666666865348816]
+    """
+    if not 0.0 < top_p <= 1.0:
+        raise ValueError(f"top_p must be in (0, 1], got {top_p!r}")
+    if top_p == 1.0:
+        return probs / probs.sum(dim=-1, keepdim=True)  # (..., V) a new tensor
+    sorted_probs, order = torch.sort(probs, dim=-1, descending=True, stable=True)  # (..., V)
+    mass_before = sorted_probs.cumsum(dim=-1) - sorted_probs  # (..., V) mass of better tokens
+    keep_sorted = mass_before < top_p  # (..., V) still short of top_p before this token
+    keep = torch.zeros_like(keep_sorted).scatter(-1, order, keep_sorted)  # (..., V) unsorted
+    kept = torch.where(keep, probs, torch.zeros_like(probs))  # (..., V)
+    return kept / kept.sum(dim=-1, keepdim=True)
+
+
+def expected_calibration_error(confidences, correct, n_bins=10):
+    r"""Expected calibration error of confidences against outcomes, over equal-width bins.
+
+    Parameters
+    ----------
+    confidences : torch.Tensor or array-like of shape (N,)
+        The model's confidence in each prediction, in [0, 1].
+    correct : torch.Tensor or array-like of shape (N,)
+        Whether each prediction was right: booleans or 0/1.
+    n_bins : int, default=10
+        Number of equal-width bins of [0, 1].
+
+    Returns
+    -------
+    float
+        :math:`\sum_b \frac{n_b}{N}\, |\mathrm{acc}_b - \mathrm{conf}_b|` over the non-empty
+        bins, where sample :math:`i` falls in bin
+        ``min(floor(confidences[i] * n_bins), n_bins - 1)``, :math:`n_b` is the number of
+        samples in bin :math:`b`, :math:`\mathrm{acc}_b` the fraction of them that are
+        correct and :math:`\mathrm{conf}_b` their mean confidence.
+
+    Raises
+    ------
+    ValueError
+        If there are no samples, or ``confidences`` and ``correct`` differ in length.
+
+    Notes
+    -----
+    Naeini, Cooper & Hauskrecht (2015); Guo, Pleiss, Sun & Weinberger (2017). A model is
+    calibrated when, among the predictions it makes with confidence :math:`c`, a fraction
+    :math:`c` is right; the ECE is 0 for a calibrated model (up to binning and sampling).
+
+    Examples
+    --------
+    >>> ece = expected_calibration_error([0.9, 0.9, 0.6, 0.6], [1, 0, 1, 1])
+    >>> round(ece, 12)  # bins 9 and 6, half the samples each: 0.5 * 0.4 + 0.5 * 0.4
+    0.4
+    """
+    conf = torch.as_tensor(confidences, dtype=torch.float64).detach().reshape(-1)  # (N,)
+    right = torch.as_tensor(correct, dtype=torch.float64).detach().reshape(-1)  # (N,)
+    if conf.numel() == 0:
+        raise ValueError("expected_calibration_error needs at least one sample")
+    if conf.numel() != right.numel():
+        raise ValueError(
+            f"confidences and correct must have the same length, got {conf.numel()} and "
+            f"{right.numel()}"
+        )
+    bins = torch.clamp(torch.floor(conf * n_bins).long(), max=n_bins - 1)  # (N,)
+    hits = torch.zeros(n_bins, dtype=torch.float64).index_add_(0, bins, right)  # (n_bins,)
+    mass = torch.zeros(n_bins, dtype=torch.float64).index_add_(0, bins, conf)  # (n_bins,)
+    # (n_b / N) |acc_b - conf_b| = |hits_b - mass_b| / N; an empty bin adds 0
+    return ((hits - mass).abs().sum() / conf.numel()).item()

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import torch
 
-from autograder.checks.core import Case, Compare, Criterion, Outcome, as_array
+from autograder.checks.core import Case, Compare, Criterion, Outcome, as_array, close
 
 F32 = np.float32
 TIGHT = (1e-6, 1e-9)  # float64 inputs
@@ -85,8 +85,11 @@ def _backward(out: torch.Tensor, inputs: Sequence[torch.Tensor], weighted: bool)
     return torch.autograd.grad(target, list(inputs), allow_unused=True)
 
 
-def _run(out, inputs: dict[str, torch.Tensor], shape: tuple | None) -> Run:
-    """Summarise ``out``; ``shape`` is the contract's output shape (None: a number)."""
+def _run(out, inputs: dict[str, torch.Tensor], shape: tuple | None, dtype=None) -> Run:
+    """Summarise ``out``; ``shape`` is the contract's output shape (None: a number).
+
+    With no differentiable ``inputs`` (e.g. ``top_p_filter``), no gradient is asked for, and
+    the result must keep ``dtype``, the first input's."""
     value, kind = _plain(out)
     requires_grad = isinstance(out, torch.Tensor) and out.requires_grad
     noun = "loss" if shape == () else "result"
@@ -105,6 +108,13 @@ def _run(out, inputs: dict[str, torch.Tensor], shape: tuple | None) -> Run:
             f"expected a 0-dim tensor (shape ()), got shape {tuple(out.shape)} (a missing mean?)"
             if shape == ()
             else f"expected a tensor of shape {shape} (the input's), got shape {tuple(out.shape)}"
+        )
+        return Run(value, (), kind, requires_grad, problem)
+    if not inputs:  # nothing differentiable: the form is a tensor of the input's dtype
+        problem = (
+            ""
+            if dtype is None or out.dtype == dtype
+            else (f"expected a tensor of dtype {dtype} (the input's), got dtype {out.dtype}")
         )
         return Run(value, (), kind, requires_grad, problem)
     if not requires_grad:
@@ -139,7 +149,8 @@ def torch_adapter(
         def run(*args, **kwargs):
             tensors = [torch.from_numpy(a) if isinstance(a, np.ndarray) else a for a in args]
             inputs = {name: tensors[i].requires_grad_(True) for name, i in differentiable.items()}
-            return _run(fn(*tensors, **kwargs), inputs, shape(args))
+            dtype = tensors[0].dtype if isinstance(tensors[0], torch.Tensor) else None
+            return _run(fn(*tensors, **kwargs), inputs, shape(args), dtype)
 
         return run
 
@@ -657,6 +668,187 @@ def code_length_bits():
     ]
 
 
+PROBS = torch_adapter({}, _input_shape)
+
+
+def _probs_and_top_p(rng, *shape, margin=1e-3, dtype=np.float64):
+    """Probability vectors (Dirichlet) and a top_p in (0, 1) at least ``margin`` away from
+    every cumulative sum of every vector, taken from the most to the least probable."""
+    while True:
+        probs = rng.dirichlet(np.full(shape[-1], 0.6), size=shape[:-1]).astype(dtype)
+        top_p = float(np.round(rng.uniform(0.2, 0.95), 3))
+        cumulative = np.cumsum(-np.sort(-probs.astype(np.float64), axis=-1), axis=-1)
+        if np.abs(cumulative - top_p).min() >= margin:
+            return probs, top_p
+
+
+def top_p_filter():
+    rng = _rng("top_p_filter")
+    ties = np.array([0.2, 0.3, 0.2, 0.3])  # sorted: 0.3 (index 1), 0.3 (3), 0.2 (0), 0.2 (2)
+    return [
+        Criterion(
+            "keeps the smallest set of most probable tokens reaching top_p, renormalised",
+            [Case(_probs_and_top_p(rng, v)) for v in (5, 8, 30)]
+            + [Case((np.array([0.1, 0.5, 0.4]), 0.6)), Case((np.array([0.05, 0.6, 0.35]), 0.3))],
+            same_values(grads=False),
+            weight=2,
+            adapt=PROBS,
+        ),
+        Criterion(
+            "every vector along the last dimension, any leading shape",
+            [Case(_probs_and_top_p(rng, 4, 6)), Case(_probs_and_top_p(rng, 2, 3, 5))],
+            same_values(grads=False),
+            adapt=PROBS,
+        ),
+        Criterion(
+            "equal probabilities: the lower index comes first",
+            [
+                Case((ties, 0.25)),
+                Case((ties, 0.75)),
+                Case((np.full(4, 0.25), 0.6)),
+                Case((np.array([[0.5, 0.25, 0.25], [0.25, 0.25, 0.5]]), 0.7)),
+            ],
+            same_values(grads=False),
+            adapt=PROBS,
+        ),
+        Criterion(
+            "top_p = 1 keeps every token; a small top_p keeps the most probable token only",
+            [
+                Case((np.array([0.5, 0.2, 0.2, 0.1]), 1.0)),
+                Case((np.array([[0.0, 0.7, 0.3], [0.25, 0.25, 0.5]]), 1.0)),
+                Case((np.array([0.1, 0.2, 0.6, 0.1]), 0.05)),
+            ],
+            same_values(grads=False),
+            adapt=PROBS,
+        ),
+        Criterion(
+            "ValueError unless 0 < top_p <= 1",
+            [Case((np.array([0.5, 0.5]), p)) for p in (0.0, 1.5, -0.2)],
+            same_values(grads=False),
+            weight=0.5,
+            adapt=PROBS,
+        ),
+        Criterion(
+            "float32 probabilities (float32-sized tolerance)",
+            [Case(_probs_and_top_p(rng, 3, 7, margin=1e-2, dtype=F32))],
+            same_values(grads=False),
+            adapt=PROBS,
+        ),
+        Criterion(
+            "returns a tensor of the input's shape and dtype",
+            [
+                Case(_probs_and_top_p(rng, 2, 5)),
+                Case(_probs_and_top_p(rng, 6, margin=1e-2, dtype=F32)),
+            ],
+            right_form,
+            weight=0.5,
+            adapt=PROBS,
+        ),
+    ]
+
+
+def _calibration(rng, n, n_bins=10):
+    """Confidences at least 1e-6 away from every inner bin edge, and outcomes drawn with a
+    probability that is not the confidence (an overconfident model)."""
+    confidences = rng.uniform(0.0, 1.0, size=n)
+    near = np.abs(confidences * n_bins - np.round(confidences * n_bins)) < 1e-5 * n_bins
+    confidences[near] += 3e-5
+    correct = rng.random(n) < confidences**2
+    return confidences, correct
+
+
+def expected_calibration_error():
+    rng = _rng("expected_calibration_error")
+    edges = np.array([0.0, 1.0, 1.0, 0.35, 0.95, 0.05])
+    return [
+        Criterion(
+            "sum over the non-empty bins of (n_b / N) |accuracy_b - confidence_b|, 10 bins",
+            [Case(_calibration(rng, n)) for n in (1, 7, 60, 500)]
+            + [Case((np.array([0.9, 0.9, 0.6, 0.6]), np.array([1, 0, 1, 1])))],
+            _ece_number,
+            weight=2,
+        ),
+        Criterion(
+            "the n_bins argument (positional or keyword)",
+            [
+                Case((*_calibration(rng, 80, 5), 5)),
+                Case(_calibration(rng, 40, 15), {"n_bins": 15}),
+                Case(_calibration(rng, 30, 1), {"n_bins": 1}),
+            ],
+            _ece_number,
+        ),
+        Criterion(
+            "a confidence of exactly 1 falls in the last bin, 0 in the first",
+            [
+                Case((edges, np.array([0, 1, 0, 1, 1, 0]))),
+                Case((np.array([1.0, 1.0, 1.0]), np.array([1, 1, 0]))),
+                Case((np.array([0.0, 0.0, 0.55]), np.array([1, 0, 1])), {"n_bins": 4}),
+            ],
+            _ece_number,
+        ),
+        Criterion(
+            "correct as booleans or 0/1, in lists, NumPy arrays or tensors",
+            [
+                Case(([0.95, 0.62, 0.71, 0.33], [True, False, True, True])),
+                Case((np.array([0.82, 0.47, 0.91]), np.array([1.0, 0.0, 0.0]))),
+                Case((np.array([0.82, 0.47, 0.91]), np.array([1, 0, 0]))),
+            ],
+            _ece_number,
+        ),
+        Criterion(
+            "confidences and correct as PyTorch tensors",
+            [Case(_calibration(rng, 25)), Case((np.array([0.66, 0.12]), np.array([1, 0])))],
+            _ece_number,
+            adapt=_as_tensors,
+        ),
+        Criterion(
+            "ValueError when there are no samples or the lengths differ",
+            [
+                Case((np.array([]), np.array([], dtype=bool))),
+                Case((np.array([0.9, 0.8]), np.array([True]))),
+                Case(([0.5], [1, 0, 1])),
+            ],
+            _ece_number,
+            weight=0.5,
+        ),
+        Criterion(
+            "returns a Python float",
+            [Case(_calibration(rng, 20)), Case(_calibration(rng, 9))],
+            _python_float(1e-9, 1e-12),
+            weight=0.5,
+            adapt=_as_tensors,
+        ),
+    ]
+
+
+_ece_number = close(1e-9, 1e-12)
+
+
+def _python_float(rtol: float, atol: float) -> Compare:
+    """A Python float (``np.float64`` is one, a 0-dim tensor or array is not), within
+    tolerance of the reference's."""
+    values = close(rtol, atol)
+
+    def compare(got: Outcome, expected: Outcome, case: Case) -> str | None:
+        if not isinstance(got.value, float):
+            kind = type(got.value).__name__
+            return f"expected a Python float, got a {kind} (use float(...) or .item())"
+        return values(got, expected, case)
+
+    return compare
+
+
+def _as_tensors(fn: Callable, partners: dict) -> Callable:
+    """Call ``fn`` with every NumPy array of the case turned into a PyTorch tensor."""
+
+    def run(*args, **kwargs):
+        return fn(
+            *(torch.from_numpy(a) if isinstance(a, np.ndarray) else a for a in args), **kwargs
+        )
+
+    return run
+
+
 CHECKS = {
     "log_softmax": log_softmax,
     "cross_entropy_loss": cross_entropy_loss,
@@ -665,4 +857,6 @@ CHECKS = {
     "kl_penalty": kl_penalty,
     "dpo_loss": dpo_loss,
     "code_length_bits": code_length_bits,
+    "top_p_filter": top_p_filter,
+    "expected_calibration_error": expected_calibration_error,
 }

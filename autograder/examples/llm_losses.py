@@ -9,6 +9,7 @@ gradients) everywhere it is tested.
 
 import math
 
+import numpy as np
 import torch
 
 from autograder.examples import Mistake
@@ -206,6 +207,137 @@ def code_length_counts_first_token(logits, tokens):
     return bits + math.log2(logits.shape[1])  # the first token is not coded by the model
 
 
+def top_p_excludes_crossing_token(probs, top_p):
+    if not 0 < top_p <= 1:
+        raise ValueError("top_p must be in (0, 1]")
+    sorted_probs, order = torch.sort(probs, dim=-1, descending=True, stable=True)
+    keep_sorted = sorted_probs.cumsum(dim=-1) < top_p  # drops the token that reaches top_p
+    keep_sorted[..., 0] = True
+    keep = torch.zeros_like(keep_sorted).scatter(-1, order, keep_sorted)
+    kept = torch.where(keep, probs, torch.zeros_like(probs))
+    return kept / kept.sum(dim=-1, keepdim=True)
+
+
+def top_p_not_renormalised(probs, top_p):
+    if not 0 < top_p <= 1:
+        raise ValueError("top_p must be in (0, 1]")
+    sorted_probs, order = torch.sort(probs, dim=-1, descending=True, stable=True)
+    keep_sorted = sorted_probs.cumsum(dim=-1) - sorted_probs < top_p
+    keep = torch.zeros_like(keep_sorted).scatter(-1, order, keep_sorted)
+    return torch.where(keep, probs, torch.zeros_like(probs))  # no longer sums to 1
+
+
+def top_p_sorted_ascending(probs, top_p):
+    if not 0 < top_p <= 1:
+        raise ValueError("top_p must be in (0, 1]")
+    sorted_probs, order = torch.sort(probs, dim=-1, stable=True)  # least probable first
+    keep_sorted = sorted_probs.cumsum(dim=-1) - sorted_probs < top_p
+    keep = torch.zeros_like(keep_sorted).scatter(-1, order, keep_sorted)
+    kept = torch.where(keep, probs, torch.zeros_like(probs))
+    return kept / kept.sum(dim=-1, keepdim=True)
+
+
+def top_p_unsorted_cumsum(probs, top_p):
+    if not 0 < top_p <= 1:
+        raise ValueError("top_p must be in (0, 1]")
+    keep = probs.cumsum(dim=-1) - probs < top_p  # in vocabulary order, not by probability
+    kept = torch.where(keep, probs, torch.zeros_like(probs))
+    return kept / kept.sum(dim=-1, keepdim=True)
+
+
+def top_p_order_not_restored(probs, top_p):
+    if not 0 < top_p <= 1:
+        raise ValueError("top_p must be in (0, 1]")
+    sorted_probs, _ = torch.sort(probs, dim=-1, descending=True, stable=True)
+    keep_sorted = sorted_probs.cumsum(dim=-1) - sorted_probs < top_p
+    kept = torch.where(keep_sorted, sorted_probs, torch.zeros_like(sorted_probs))
+    return kept / kept.sum(dim=-1, keepdim=True)  # still in sorted order
+
+
+def top_p_as_top_k(probs, top_p):
+    if not 0 < top_p <= 1:
+        raise ValueError("top_p must be in (0, 1]")
+    k = max(1, round(top_p * probs.shape[-1]))  # a fraction of the vocabulary, not of the mass
+    _, order = torch.sort(probs, dim=-1, descending=True, stable=True)
+    keep = torch.zeros_like(probs, dtype=torch.bool).scatter(
+        -1, order[..., :k], torch.ones_like(order[..., :k], dtype=torch.bool)
+    )
+    kept = torch.where(keep, probs, torch.zeros_like(probs))
+    return kept / kept.sum(dim=-1, keepdim=True)
+
+
+def top_p_ties_higher_index_first(probs, top_p):
+    if not 0 < top_p <= 1:
+        raise ValueError("top_p must be in (0, 1]")
+    flipped = probs.flip(-1)  # a stable sort of the reversed vector puts higher indices first
+    sorted_probs, order = torch.sort(flipped, dim=-1, descending=True, stable=True)
+    keep_sorted = sorted_probs.cumsum(dim=-1) - sorted_probs < top_p
+    keep = torch.zeros_like(keep_sorted).scatter(-1, order, keep_sorted).flip(-1)
+    kept = torch.where(keep, probs, torch.zeros_like(probs))
+    return kept / kept.sum(dim=-1, keepdim=True)
+
+
+def ece_unweighted_mean(confidences, correct, n_bins=10):
+    conf = np.asarray(confidences, dtype=float).reshape(-1)
+    right = np.asarray(correct, dtype=float).reshape(-1)
+    if conf.size == 0 or conf.size != right.size:
+        raise ValueError("need as many outcomes as confidences, at least one")
+    bins = np.minimum(np.floor(conf * n_bins).astype(int), n_bins - 1)
+    gaps = [abs(right[bins == b].mean() - conf[bins == b].mean()) for b in np.unique(bins)]
+    return float(np.mean(gaps))  # every non-empty bin weighs the same
+
+
+def ece_divided_by_n_bins(confidences, correct, n_bins=10):
+    conf = np.asarray(confidences, dtype=float).reshape(-1)
+    right = np.asarray(correct, dtype=float).reshape(-1)
+    if conf.size == 0 or conf.size != right.size:
+        raise ValueError("need as many outcomes as confidences, at least one")
+    bins = np.minimum(np.floor(conf * n_bins).astype(int), n_bins - 1)
+    gaps = [abs(right[bins == b].mean() - conf[bins == b].mean()) for b in np.unique(bins)]
+    return float(np.sum(gaps) / n_bins)  # a mean over all bins, the empty ones as 0
+
+
+def ece_digitize_drops_one(confidences, correct, n_bins=10):
+    conf = np.asarray(confidences, dtype=float).reshape(-1)
+    right = np.asarray(correct, dtype=float).reshape(-1)
+    if conf.size == 0 or conf.size != right.size:
+        raise ValueError("need as many outcomes as confidences, at least one")
+    bins = np.digitize(conf, np.linspace(0, 1, n_bins + 1)) - 1  # 1.0 lands in bin n_bins
+    total = 0.0
+    for b in range(n_bins):  # ... which no loop visits
+        mask = bins == b
+        if mask.any():
+            total += mask.sum() / conf.size * abs(right[mask].mean() - conf[mask].mean())
+    return float(total)
+
+
+def ece_right_closed_bins(confidences, correct, n_bins=10):
+    conf = np.asarray(confidences, dtype=float).reshape(-1)
+    right = np.asarray(correct, dtype=float).reshape(-1)
+    if conf.size == 0 or conf.size != right.size:
+        raise ValueError("need as many outcomes as confidences, at least one")
+    bins = np.ceil(conf * n_bins).astype(int) - 1  # (a, b] bins: 0.0 falls in bin -1
+    total = 0.0
+    for b in range(n_bins):
+        mask = bins == b
+        if mask.any():
+            total += mask.sum() / conf.size * abs(right[mask].mean() - conf[mask].mean())
+    return float(total)
+
+
+def ece_signed_gap(confidences, correct, n_bins=10):
+    conf = np.asarray(confidences, dtype=float).reshape(-1)
+    right = np.asarray(correct, dtype=float).reshape(-1)
+    if conf.size == 0 or conf.size != right.size:
+        raise ValueError("need as many outcomes as confidences, at least one")
+    bins = np.minimum(np.floor(conf * n_bins).astype(int), n_bins - 1)
+    total = 0.0
+    for b in np.unique(bins):
+        mask = bins == b
+        total += mask.sum() / conf.size * (right[mask].mean() - conf[mask].mean())  # no abs
+    return float(total)
+
+
 MISTAKES = [
     Mistake(
         "log_softmax",
@@ -367,6 +499,89 @@ MISTAKES = [
         "The sum runs over t = 1..T-1: the first token has no prediction from the model and "
         "is not part of the code length.",
         code_length_counts_first_token,
+    ),
+    Mistake(
+        "top_p_filter",
+        "the token that reaches top_p is dropped",
+        "Keep tokens while the mass *before* them is below top_p: the token whose probability "
+        "makes the sum reach top_p belongs to the nucleus, else the kept mass is below top_p.",
+        top_p_excludes_crossing_token,
+    ),
+    Mistake(
+        "top_p_filter",
+        "not renormalised",
+        "After zeroing the other tokens, divide the kept probabilities by their sum, so that "
+        "each vector is a probability distribution again.",
+        top_p_not_renormalised,
+    ),
+    Mistake(
+        "top_p_filter",
+        "sorted from the least probable",
+        "The nucleus is built from the most probable token down: sort in descending order.",
+        top_p_sorted_ascending,
+    ),
+    Mistake(
+        "top_p_filter",
+        "cumulative sum in vocabulary order",
+        "Sort each vector by probability first: the cumulative sum must run from the most to "
+        "the least probable token, not in the order of the token ids.",
+        top_p_unsorted_cumsum,
+    ),
+    Mistake(
+        "top_p_filter",
+        "sorted order not undone",
+        "Token i's probability must stay at index i: put the kept mask (or values) back in the "
+        "original order, e.g. with scatter on the indices the sort returned.",
+        top_p_order_not_restored,
+    ),
+    Mistake(
+        "top_p_filter",
+        "top_p used as a fraction of the vocabulary (top-k)",
+        "top_p is a probability mass, not a share of the tokens: keep tokens until their "
+        "probabilities add up to top_p, however many that takes.",
+        top_p_as_top_k,
+    ),
+    Mistake(
+        "top_p_filter",
+        "ties broken towards the higher index",
+        "Among equal probabilities, the lower index comes first: a stable descending sort "
+        "keeps that order.",
+        top_p_ties_higher_index_first,
+    ),
+    Mistake(
+        "expected_calibration_error",
+        "unweighted mean over the bins",
+        "Weight each bin's gap |accuracy - confidence| by its share of the samples, n_b / N: "
+        "a bin with 2 samples must not count as much as one with 2,000.",
+        ece_unweighted_mean,
+    ),
+    Mistake(
+        "expected_calibration_error",
+        "divided by the number of bins",
+        "The ECE is a sum over the non-empty bins weighted by n_b / N, not a mean over the "
+        "n_bins bins (empty bins add nothing).",
+        ece_divided_by_n_bins,
+    ),
+    Mistake(
+        "expected_calibration_error",
+        "a confidence of 1.0 falls outside the bins",
+        "floor(1.0 * n_bins) = n_bins is one past the last bin (np.digitize on all the edges "
+        "does the same): put it in bin n_bins - 1, as the contract says.",
+        ece_digitize_drops_one,
+    ),
+    Mistake(
+        "expected_calibration_error",
+        "bins closed on the right",
+        "Sample i goes to bin floor(c_i * n_bins) (capped at n_bins - 1), so the bins are "
+        "[0, 0.1), [0.1, 0.2), ...: with ceil(c * n_bins) - 1 a confidence of 0 falls outside.",
+        ece_right_closed_bins,
+    ),
+    Mistake(
+        "expected_calibration_error",
+        "signed gap (no absolute value)",
+        "Take |accuracy_b - confidence_b|: with signed gaps, over- and under-confident bins "
+        "cancel out.",
+        ece_signed_gap,
     ),
 ]
 
@@ -585,6 +800,71 @@ def code_length_cross_entropy(logits, tokens):
     return nats.item() / math.log(2)
 
 
+def top_p_python_loop(probs, top_p):
+    """One vector at a time: order the ids by (-p, id), keep them until top_p is reached."""
+    if not 0 < top_p <= 1:
+        raise ValueError("top_p must be in (0, 1]")
+    rows = probs.reshape(-1, probs.shape[-1])
+    out = torch.zeros_like(rows)
+    for r in range(rows.shape[0]):
+        values = rows[r].tolist()
+        total = 0.0
+        for i in sorted(range(len(values)), key=lambda i: (-values[i], i)):
+            if total >= top_p and top_p < 1:
+                break
+            out[r, i] = rows[r, i]
+            total += values[i]
+        out[r] = out[r] / out[r].sum()
+    return out.reshape(probs.shape)
+
+
+def top_p_searchsorted(probs, top_p):
+    """Find k, the number of tokens to keep, with searchsorted on the cumulative sums."""
+    if not 0 < top_p <= 1:
+        raise ValueError("top_p must be in (0, 1]")
+    order = torch.argsort(probs, dim=-1, descending=True, stable=True)
+    cumulative = probs.gather(-1, order).cumsum(dim=-1)
+    if top_p == 1:
+        k = torch.full(probs.shape[:-1] + (1,), probs.shape[-1])
+    else:
+        target = torch.full(probs.shape[:-1] + (1,), top_p, dtype=probs.dtype)
+        k = torch.searchsorted(cumulative.contiguous(), target) + 1  # first sum >= top_p
+    rank = torch.empty_like(order).scatter_(
+        -1, order, torch.arange(probs.shape[-1]).expand_as(order)
+    )
+    kept = torch.where(rank < k, probs, 0.0)
+    return kept / kept.sum(dim=-1, keepdim=True)
+
+
+def ece_loop(confidences, correct, n_bins=10):
+    """A Python loop over the samples, bins in a dict."""
+    conf = [float(c) for c in confidences]
+    right = [float(r) for r in correct]
+    if not conf or len(conf) != len(right):
+        raise ValueError("need as many outcomes as confidences, at least one")
+    bins = {}
+    for c, r in zip(conf, right):
+        b = min(math.floor(c * n_bins), n_bins - 1)
+        n, hits, mass = bins.get(b, (0, 0.0, 0.0))
+        bins[b] = (n + 1, hits + r, mass + c)
+    return sum(n / len(conf) * abs(hits / n - mass / n) for n, hits, mass in bins.values())
+
+
+def ece_bincount(confidences, correct, n_bins=10):
+    """NumPy: counts, hits and confidence mass per bin with np.bincount."""
+    conf = np.asarray(confidences, dtype=float)
+    right = np.asarray(correct, dtype=float)
+    if conf.size == 0 or conf.shape != right.shape:
+        raise ValueError("need as many outcomes as confidences, at least one")
+    bins = np.clip((conf * n_bins).astype(int), 0, n_bins - 1)
+    counts = np.bincount(bins, minlength=n_bins)
+    hits = np.bincount(bins, weights=right, minlength=n_bins)
+    mass = np.bincount(bins, weights=conf, minlength=n_bins)
+    full = counts > 0
+    gaps = np.abs(hits[full] / counts[full] - mass[full] / counts[full])
+    return float(np.sum(counts[full] / conf.size * gaps))
+
+
 ALTERNATIVES = {
     "log_softmax": [log_softmax_max_shift, log_softmax_logaddexp_reduce],
     "cross_entropy_loss": [cross_entropy_one_hot, cross_entropy_arange_index],
@@ -593,4 +873,6 @@ ALTERNATIVES = {
     "kl_penalty": [kl_penalty_table],
     "dpo_loss": [dpo_softplus, dpo_logsigmoid],
     "code_length_bits": [code_length_loop, code_length_cross_entropy],
+    "top_p_filter": [top_p_python_loop, top_p_searchsorted],
+    "expected_calibration_error": [ece_loop, ece_bincount],
 }

@@ -19,6 +19,7 @@ import torch.nn.functional as F
 from scipy import stats
 from torch.testing import assert_close
 
+from autograder.checks import grade_function
 from autograder.examples import Mistake
 from autograder.examples import llm_losses as examples
 from solutions import llm_losses as sol
@@ -31,6 +32,8 @@ EXERCISES = [
     "kl_penalty",
     "dpo_loss",
     "code_length_bits",
+    "top_p_filter",
+    "expected_calibration_error",
 ]
 F64 = torch.float64
 TIGHT = {"rtol": 1e-10, "atol": 1e-12}  # float64 against PyTorch's own implementation
@@ -636,6 +639,24 @@ CASES = {
         ((_logits.float(), torch.tensor([3, 3, 3, 0, 1, 2])), {}),
     ],
 }
+_probs = torch.softmax(randn(torch.Generator().manual_seed(5), 3, 6, scale=2), dim=-1)
+_ties = torch.tensor([0.2, 0.3, 0.2, 0.3], dtype=F64)
+_conf = torch.tensor([0.0, 0.05, 0.12, 0.33, 0.35, 0.71, 0.74, 0.78, 0.93, 1.0, 1.0], dtype=F64)
+_hits = torch.tensor([1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0])
+CASES["top_p_filter"] = [
+    ((torch.tensor([0.1, 0.5, 0.4], dtype=F64), 0.6), {}),
+    ((torch.tensor([0.7, 0.1, 0.1, 0.1], dtype=F64), 0.5), {}),
+    ((_ties, 0.25), {}),
+    ((_probs, 0.55), {}),
+    ((_probs.float(), 0.8), {}),
+    ((_probs, 1.0), {}),
+]
+CASES["expected_calibration_error"] = [
+    (([0.9, 0.9, 0.6, 0.6], [1, 0, 1, 1]), {}),
+    ((_conf, _hits), {}),
+    ((_conf.numpy(), _hits.numpy().astype(bool)), {"n_bins": 5}),
+    ((_conf.float(), _hits, 3), {}),
+]
 
 ERROR_CASES = {
     "log_softmax": [((torch.tensor([1, 2]),), {}), ((torch.tensor(1.0),), {})],
@@ -665,7 +686,166 @@ ERROR_CASES = {
         ((torch.zeros(2, 2), torch.tensor([0.0, 1.0])), {}),
         ((torch.zeros(2, 2), torch.tensor([0, 2])), {}),
     ],
+    "top_p_filter": [((_ties, 0.0), {}), ((_ties, 1.5), {}), ((_ties, -0.1), {})],
+    "expected_calibration_error": [(([], []), {}), (([0.5, 0.6], [1]), {})],
 }
+NO_GRADIENTS = {"top_p_filter", "expected_calibration_error"}  # not in their contracts
+
+
+# ---------------------------------------------------------------------------------------
+# top_p_filter: against the definition, checked property by property
+# ---------------------------------------------------------------------------------------
+
+
+def nucleus_properties_hold(probs, top_p, out):
+    """Does ``out`` satisfy the definition, checked without sorting the same way?
+
+    The kept set reaches top_p; no dropped token is more probable than a kept one; without
+    its least probable token it would not reach top_p; kept values are proportional to
+    probs and sum to 1."""
+    tol = 1e-5 if torch.float32 in (probs.dtype, out.dtype) else 1e-12
+    p, q = probs.double().reshape(-1, probs.shape[-1]), out.double().reshape(-1, probs.shape[-1])
+    for row, kept in zip(p, q, strict=True):
+        mask = kept > 0
+        if abs(kept.sum().item() - 1.0) > tol:
+            return False
+        if row[mask].sum() < top_p - tol or (top_p == 1 and (row[~mask] > 0).any()):
+            return False
+        if (~mask).any() and row[~mask].max() > row[mask].min():
+            return False
+        if top_p < 1 and row[mask].sum() - row[mask].min() >= top_p + tol:
+            return False
+        if not torch.allclose(kept[mask], row[mask] / row[mask].sum(), rtol=max(tol, 1e-9)):
+            return False
+    return True
+
+
+def test_top_p_filter_hand_worked_examples():
+    """Do hand-worked nuclei come out right (crossing token kept, order restored, ties)?"""
+    p = torch.tensor([0.1, 0.5, 0.4], dtype=F64)
+    assert_close(sol.top_p_filter(p, 0.6), torch.tensor([0.0, 5 / 9, 4 / 9], dtype=F64))
+    assert_close(sol.top_p_filter(p, 0.5), torch.tensor([0.0, 1.0, 0.0], dtype=F64))
+    assert_close(sol.top_p_filter(p, 0.3), torch.tensor([0.0, 1.0, 0.0], dtype=F64))
+    assert_close(sol.top_p_filter(p, 0.95), p)
+    ties = torch.tensor([0.2, 0.3, 0.2, 0.3], dtype=F64)
+    assert_close(sol.top_p_filter(ties, 0.25), torch.tensor([0.0, 1.0, 0.0, 0.0], dtype=F64))
+    assert_close(sol.top_p_filter(ties, 0.7), torch.tensor([2, 3, 0, 3], dtype=F64) / 8)
+    assert_close(
+        sol.top_p_filter(torch.full((4,), 0.25, dtype=F64), 0.6),
+        torch.tensor([1, 1, 1, 0], dtype=F64) / 3,
+    )
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("dtype", [F64, torch.float32])
+def test_top_p_filter_satisfies_the_definition(seed, dtype):
+    """On random batches and top_p values, does the result satisfy every property?"""
+    gen = torch.Generator().manual_seed(seed)
+    probs = torch.softmax(randn(gen, 4, 9, scale=2, dtype=dtype), dim=-1)
+    for top_p in (0.13, 0.5, 0.77, 0.9, 0.999, 1.0):
+        out = sol.top_p_filter(probs, top_p)
+        assert out.shape == probs.shape and out.dtype == dtype
+        assert nucleus_properties_hold(probs, top_p, out)
+
+
+def test_top_p_filter_new_tensor_input_unchanged_and_errors():
+    """Is the input left alone, the result a new tensor, and a bad top_p rejected?"""
+    probs = torch.tensor([[0.6, 0.3, 0.1]], dtype=F64)
+    before = probs.clone()
+    for top_p in (0.5, 1.0):
+        out = sol.top_p_filter(probs, top_p)
+        assert out is not probs and out.data_ptr() != probs.data_ptr()
+    assert probs.equal(before)
+    for bad in (0.0, -0.5, 1.0001):
+        with pytest.raises(ValueError, match="top_p"):
+            sol.top_p_filter(probs, bad)
+
+
+SAME_VALUES_HERE = {"ties broken towards the higher index"}
+
+
+def test_top_p_filter_property_check_catches_the_mistakes():
+    """Would the property check itself reject the classic mistakes (it can fail)?"""
+    probs = torch.tensor([[0.1, 0.5, 0.4], [0.7, 0.1, 0.2]], dtype=F64)
+    for mistake in examples.MISTAKES:
+        # ties need equal probabilities
+        if mistake.exercise == "top_p_filter" and mistake.name not in SAME_VALUES_HERE:
+            out = mistake.fn(probs.clone(), 0.6)
+            assert not nucleus_properties_hold(probs, 0.6, out), mistake.name
+
+
+def test_top_p_filter_in_place_answer_loses_points():
+    """Does an answer that zeroes and renormalises the caller's tensor lose points, with the
+    grader saying why? (The generic input-modified verdict, not a named mistake.)"""
+
+    def top_p_in_place(probs, top_p):
+        if not 0 < top_p <= 1:
+            raise ValueError("top_p must be in (0, 1]")
+        sorted_probs, order = torch.sort(probs, dim=-1, descending=True, stable=True)
+        keep_sorted = sorted_probs.cumsum(dim=-1) - sorted_probs < top_p
+        keep = torch.zeros_like(keep_sorted).scatter(-1, order, keep_sorted)
+        probs[~keep] = 0.0  # changes the caller's tensor
+        probs /= probs.sum(dim=-1, keepdim=True)
+        return probs
+
+    result = grade_function("top_p_filter", top_p_in_place)
+    assert result.points < result.max_points
+    assert "modified its input" in result.report()
+
+
+# ---------------------------------------------------------------------------------------
+# expected_calibration_error: a hand-worked example and NumPy's histogram
+# ---------------------------------------------------------------------------------------
+
+
+def ece_by_histogram(confidences, correct, n_bins):
+    """ECE from np.histogram's equal-width bins (the last one closed: [1 - 1/n, 1])."""
+    conf, right = np.asarray(confidences, dtype=float), np.asarray(correct, dtype=float)
+    edges = np.linspace(0.0, 1.0, n_bins + 1)
+    counts, _ = np.histogram(conf, bins=edges)
+    hits, _ = np.histogram(conf, bins=edges, weights=right)
+    mass, _ = np.histogram(conf, bins=edges, weights=conf)
+    full = counts > 0
+    return float(np.sum(counts[full] / conf.size * np.abs(hits[full] - mass[full]) / counts[full]))
+
+
+def test_expected_calibration_error_hand_worked():
+    """Bins by hand, 10 bins: bin 9 holds 0.95, 0.95, 1.0, 1.0 (2 of 4 right: accuracy 0.5,
+    mean confidence 0.975), bin 6 holds 0.62 (right), bin 1 holds 0.15 (wrong)."""
+    conf, right = [0.95, 0.95, 0.62, 0.15, 1.0, 1.0], [1, 0, 1, 0, 1, 0]
+    expected = 4 / 6 * abs(0.5 - 0.975) + 1 / 6 * abs(1 - 0.62) + 1 / 6 * abs(0 - 0.15)
+    assert expected == pytest.approx(2.43 / 6, abs=1e-15)
+    assert sol.expected_calibration_error(conf, right) == pytest.approx(expected, abs=1e-15)
+    assert sol.expected_calibration_error([1.0, 0.0], [True, False]) == 0.0  # 1.0: last bin
+    assert sol.expected_calibration_error([0.7] * 10, [1] * 7 + [0] * 3) == pytest.approx(
+        0.0, abs=1e-15
+    )
+    assert sol.expected_calibration_error([0.3, 0.8], [1, 1], n_bins=1) == pytest.approx(0.45)
+
+
+@pytest.mark.parametrize("n_bins", [1, 5, 10, 15])
+@pytest.mark.parametrize("seed", range(3))
+def test_expected_calibration_error_matches_numpy_histogram(n_bins, seed):
+    """Does the reference agree with np.histogram's bins away from the inner edges?"""
+    rng = np.random.default_rng(seed)
+    conf = rng.uniform(0, 1, size=300)
+    conf = np.concatenate([conf, [0.0, 1.0, 1.0]])  # the outer edges, where both agree
+    inner = np.abs(conf * n_bins - np.round(conf * n_bins)) < 1e-6
+    conf[inner & (conf > 0) & (conf < 1)] += 1e-5
+    correct = rng.random(conf.size) < conf**1.5
+    correct[-1] = False  # a wrong answer at confidence 1 (a right one adds 0 to any bin)
+    got = sol.expected_calibration_error(torch.from_numpy(conf), torch.from_numpy(correct), n_bins)
+    assert isinstance(got, float)
+    assert got == pytest.approx(ece_by_histogram(conf, correct, n_bins), rel=1e-12, abs=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("confidences", "correct"), [([], []), ([0.5, 0.6], [1]), (np.zeros(3), np.ones(4))]
+)
+def test_expected_calibration_error_rejects_empty_and_mismatched(confidences, correct):
+    """Are no samples and unequal lengths ValueErrors?"""
+    with pytest.raises(ValueError):
+        sol.expected_calibration_error(confidences, correct)
 
 
 def close(a, b):
@@ -681,6 +861,8 @@ def close(a, b):
 
 def call(fn, args, kwargs):
     """fn's output (detached) and the gradients of its sum w.r.t. the graded inputs."""
+    if exercise_of(fn) in NO_GRADIENTS:
+        return fn(*[x.clone() if torch.is_tensor(x) else x for x in args], **kwargs), None
     args = [leaf(x) if torch.is_tensor(x) and x.is_floating_point() else x for x in args]
     out = fn(*args, **kwargs)
     floats = [x for x in args if torch.is_tensor(x) and x.is_floating_point()]
@@ -749,6 +931,12 @@ def test_alternative_agrees_with_reference_on_random_inputs(exercise, fn):
             "kl_penalty": (-logits.abs(), -randn(gen, n, c).abs(), ["k1", "k2", "k3"][n % 3]),
             "dpo_loss": tuple(randn(gen, n, scale=20) for _ in range(4)) + (0.3,),
             "code_length_bits": (logits, targets),
+            "top_p_filter": (torch.softmax(logits, dim=-1), 0.6 if n % 2 else 1.0),
+            "expected_calibration_error": (
+                torch.rand(10 * n, generator=gen, dtype=F64),
+                torch.rand(10 * n, generator=gen) < 0.7,
+                c,
+            ),
         }[exercise]
         expected, expected_grads = call(reference, args, {})
         result, grads = call(fn, args, {})
@@ -762,12 +950,15 @@ def test_mistake_differs_from_reference(mistake):
     """Is every known mistake wrong on at least one typical input?"""
     reference = getattr(sol, mistake.exercise)
     for args, kwargs in CASES[mistake.exercise]:
+        copies = [x.clone() if torch.is_tensor(x) else x for x in args]
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                result = mistake.fn(*args, **kwargs)
+                result = mistake.fn(*copies, **kwargs)
         except Exception:  # a crash on valid input is wrong too
             return
+        if any(torch.is_tensor(x) and not x.equal(c) for x, c in zip(args, copies, strict=True)):
+            return  # it modified its input
         if not close(result, reference(*args, **kwargs)):
             return
     pytest.fail(f"{mistake.fn.__name__} agrees with the reference on every typical input")
