@@ -38,10 +38,18 @@ def test_registry_matches_contract(contract):
         assert registry == rows, assignment_id
 
 
+def _without_minutes(text: str) -> str:
+    """The contract without what the notebooks decide: the minutes of each notebook's core
+    path (the last column of the sequence table, held to the notebooks by test_timing.py)
+    and the paragraph saying how they are estimated."""
+    text = re.sub(r"^(\| \d \| `\d\d-[a-z-]+` \|[^\n]*\|)\s*\d+\s*\|$", r"\1 |", text, flags=re.M)
+    return re.sub(r"\nMinutes are those of the core path.*?\n\n", "\n", text, flags=re.S)
+
+
 def test_vendored_contract_is_current():
-    """Does docs/COURSE.md match the steering copy when that copy is present?"""
+    """Does docs/COURSE.md match the steering copy (but for the minutes) when it is present?"""
     assert CONTRACTS, "docs/COURSE.md is missing"
-    texts = {p.read_text() for p in CONTRACTS}
+    texts = {_without_minutes(p.read_text()) for p in CONTRACTS}
     assert len(texts) == 1, "docs/COURSE.md differs from ../shared/COURSE.md: copy it over"
 
 
