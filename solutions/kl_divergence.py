@@ -333,8 +333,9 @@ def reverse_kl_fit(x, p, mu0, sigma0):
 
     Any descent method that stays in the basin of the start will do, for example gradient
     descent on :math:`(\mu, s)` with a step that is halved until :math:`J` decreases.
-    Because :math:`q \log(q/p)` punishes mass where :math:`p` is small, the fit locks onto
-    one mode of a multimodal :math:`p`: reverse KL is mode-seeking.
+    Because :math:`q \log(q/p)` punishes mass where :math:`p` is small, a fit started near
+    one mode of a multimodal :math:`p` locks onto it (reverse KL is mode-seeking); a start
+    between the modes can end at a wide local minimum that straddles them.
 
     Examples
     --------
