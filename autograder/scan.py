@@ -201,6 +201,7 @@ class _Visitor(ast.NodeVisitor):
             self.module_names.add(target.id)
         else:
             self.aliases.pop(target.id, None)
+            self.module_names.discard(target.id)
 
     # -- the visits -----------------------------------------------------------------------
 
@@ -255,6 +256,12 @@ class _Visitor(ast.NodeVisitor):
             if key in FORBIDDEN_ATTRIBUTES:
                 self.flag(node, FORBIDDEN_ATTRIBUTES[key])
         name = self.resolve(node)
+        if name is not None:
+            self.check_name(node, name)
+        self.generic_visit(node)
+
+    def visit_Subscript(self, node: ast.Subscript) -> None:
+        name = self.resolve(node)  # __builtins__["exec"], vars(os)["system"]
         if name is not None:
             self.check_name(node, name)
         self.generic_visit(node)
