@@ -348,6 +348,8 @@ def normalize_submissions(course_dir: Path, assignment: Assignment) -> dict[str,
             note = _take_in(root / student, assignment, release)
             if note is None:
                 continue  # nothing of this assignment here
+            if student in renamed:
+                note = f"{note}; {renamed[student]}" if note else f"graded; {renamed[student]}"
             target = root / student / assignment.id / assignment.notebook
             if not note.startswith("not graded") and _regular_file(target):
                 digest = hashlib.sha256(target.read_bytes()).hexdigest()
@@ -358,8 +360,6 @@ def normalize_submissions(course_dir: Path, assignment: Assignment) -> dict[str,
                     kept[student] = {"note": note, "sha256": digest}
         except Exception as error:  # noqa: BLE001 - one student's upload never stops the class
             note = f"not graded: the upload could not be read ({type(error).__name__}: {error})"
-        if student in renamed:
-            note = f"{note}; {renamed[student]}" if note else f"graded; {renamed[student]}"
         note = printable(note, newlines=False)
         if note.startswith("not graded") or not is_safe_id(student):
             rejected[student] = note
@@ -383,9 +383,9 @@ def _rename_unsafe_ids(root: Path) -> dict[str, str]:
     for raw in sorted(os.listdir(broot)):
         if raw.startswith(b"."):
             continue  # hidden: nbgrader never looks there
-        safe = safe_id(raw)
-        if os.fsencode(safe) == raw:
+        if is_safe_id(os.fsdecode(raw)):
             continue
+        safe = safe_id(raw)
         destination = root / safe
         if os.path.lexists(destination):
             destination.rename(root / f".{safe}.replaced-{time.strftime('%Y%m%d-%H%M%S')}")
@@ -616,6 +616,7 @@ def _restore_deleted_cells(nb: dict, release: Path) -> list[str]:
     except (OSError, ValueError, KeyError, TypeError):
         return []
     present = {_grade_id(c) for c in nb["cells"]} - {None}
+    cell_ids = {c.get("id") for c in nb["cells"]}
     restored = []
     previous: str | None = None  # the grade id of the release cell before this one
     for cell in handed_out:
@@ -626,7 +627,10 @@ def _restore_deleted_cells(nb: dict, release: Path) -> list[str]:
             at = 0
             if previous is not None:
                 at = 1 + max(i for i, c in enumerate(nb["cells"]) if _grade_id(c) == previous)
-            nb["cells"].insert(at, json.loads(json.dumps(cell)))
+            copy = json.loads(json.dumps(cell))
+            if "id" in copy and copy["id"] in cell_ids:  # the student's cell kept its id
+                copy["id"] = hashlib.sha256(f"{gid}:{copy['id']}".encode()).hexdigest()[:8]
+            nb["cells"].insert(at, copy)
             present.add(gid)
             restored.append(gid)
         previous = gid

@@ -13,7 +13,8 @@ folder (an LMS export, an archive, a student). nbgrader cannot use every name: i
 folder is renamed (by :mod:`autograder.grading`) to :func:`safe_id` of its name: every
 byte that nbgrader cannot take is percent-encoded (``%`` itself too, so the mapping is
 one-to-one and :func:`display_id` undoes it). Ordinary ids, including non-ASCII letters,
-are left as they are.
+are left as they are; so is a name that already is such an encoding (``a%2Cb``, shown as
+``a,b``).
 """
 
 from __future__ import annotations
@@ -64,7 +65,11 @@ def safe_id(name: str | bytes) -> str:
 
 
 def is_safe_id(name: str) -> bool:
-    return safe_id(name) == name
+    """Is ``name`` a :func:`safe_id` (of itself, or of the name it encodes)?"""
+    try:
+        return safe_id(unquote_to_bytes(name)) == name
+    except UnicodeEncodeError:  # a surrogate-escaped byte: not UTF-8
+        return False
 
 
 def display_id(student: str) -> str:
