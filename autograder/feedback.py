@@ -19,6 +19,7 @@ import hashlib
 import re
 
 import bleach
+import jinja2
 import nbformat
 from nbconvert.exporters import HTMLExporter
 from nbconvert.filters.highlight import Highlight2HTML
@@ -163,21 +164,16 @@ INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S
 SCRIPT_HOSTS = "https://cdnjs.cloudflare.com"  # MathJax, require.js, Mermaid (nbconvert's)
 
 
-@functools.cache
-def _template_script_hashes(template_name: str) -> tuple[str, ...]:
-    """The hashes of the inline scripts nbconvert's template writes on a page of its own
-    (rendered from an empty notebook: nothing of a student's can be among them)."""
-    html, _ = HTMLExporter(template_name=template_name).from_notebook_node(
-        nbformat.v4.new_notebook()
-    )
-    return tuple(dict.fromkeys(_script_hash(m.group(1)) for m in INLINE_SCRIPT.finditer(html)))
+def page_script_hashes(html: str) -> list[str]:
+    """The CSP hashes of the inline scripts of a page."""
+    return list(dict.fromkeys(_script_hash(m.group(1)) for m in INLINE_SCRIPT.finditer(html)))
 
 
-def content_security_policy(template_name: str) -> str:
-    """What the page may load and run: its template's own inline scripts (by hash) and
-    MathJax's from its host; no other script, no inline event handler, no plugin, no frame,
-    no form, images only embedded."""
-    scripts = " ".join(_template_script_hashes(template_name))
+def content_security_policy(hashes: list[str]) -> str:
+    """What a page may load and run: the inline scripts of ``hashes`` and scripts from
+    MathJax's host; no other script, no inline event handler, no plugin, no frame, no form,
+    images only embedded."""
+    scripts = " ".join(hashes)
     return (
         "default-src 'none'; "
         f"script-src {scripts} {SCRIPT_HOSTS} 'unsafe-eval'; "
@@ -210,7 +206,25 @@ class FeedbackHTMLExporter(HTMLExporter):
     ).tag(config=True)
 
     def from_notebook_node(self, nb, resources=None, **kw):
-        nb = safe_notebook(nb)
+        """The page of ``nb``, safe to open (see the module docstring)."""
+        if getattr(self, "_policy", None) is None:
+            # The template's own scripts: those of a page of an empty notebook, rendered
+            # the same way (nothing of a student's can be among them).
+            empty = nbformat.v4.new_notebook()
+            own, _ = self._render(empty, copy.deepcopy(resources), **kw)
+            self._policy = content_security_policy(page_script_hashes(own))
+        html, resources = self._render(safe_notebook(nb), resources, **kw)
+        csp = f'<meta http-equiv="Content-Security-Policy" content="{self._policy}">'
+        head = '<meta charset="utf-8" />' if '<meta charset="utf-8" />' in html else "<head>"
+        return html.replace(head, f"{head}\n{csp}", 1), resources  # before any script
+
+    @jinja2.pass_context
+    def markdown2html(self, context, source):
+        """Markdown as HTML, through :func:`clean_html`: nbgrader's feedback template renders
+        Markdown cells (and comments) without nbconvert's own ``clean_html``."""
+        return clean_html(super().markdown2html(context, source))
+
+    def _render(self, nb, resources=None, **kw):
         self.register_filter("clean_html", clean_html)
         # As HTMLExporter.from_notebook_node, up to its call of TemplateExporter's.
         langinfo = nb.metadata.get("language_info", {})
@@ -227,8 +241,4 @@ class FeedbackHTMLExporter(HTMLExporter):
         html, resources = super(HTMLExporter, self).from_notebook_node(nb, resources, **kw)
         html = IMG_WITHOUT_ALT.sub(f'<img alt="{NO_ALT}"', html)
         html = FOCUSABLE.sub(r'\1 tabindex="0"', html)
-        policy = content_security_policy(self.template_name)
-        csp = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
-        head = '<meta charset="utf-8" />' if '<meta charset="utf-8" />' in html else "<head>"
-        html = html.replace(head, f"{head}\n{csp}", 1)  # before any script of the page
         return html, resources

@@ -25,6 +25,7 @@ import shutil
 import stat
 import threading
 import time
+import warnings
 import zipfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -562,8 +563,10 @@ def _repair_notebook(path: Path, release: Path) -> str:
     if restored:
         said.append(f"deleted cell(s) {', '.join(restored)} put back from the release")
     try:
-        node = nbformat.reads(json.dumps(nb), as_version=4)
-        nbformat.validate(node)
+        with warnings.catch_warnings():  # (a cell without an id: nbformat only warns)
+            warnings.simplefilter("ignore")
+            node = nbformat.reads(json.dumps(nb), as_version=4)
+            nbformat.validate(node)
     except Exception as error:  # noqa: BLE001 - nbformat raises many kinds on bad input
         message = str(getattr(error, "message", error)).splitlines()[0][:200]
         return f"not graded: the file is not a valid Jupyter notebook ({message})"

@@ -4,11 +4,14 @@ import base64
 import hashlib
 import io
 from html.parser import HTMLParser
+from pathlib import Path
 
 import nbformat
+import nbgrader
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from traitlets.config import Config
 
 from autograder.feedback import SCRIPT_HOSTS, FeedbackHTMLExporter
 
@@ -95,9 +98,25 @@ class _Page(HTMLParser):
             self.scripts[-1] = (attrs, text + data)
 
 
-@pytest.fixture(scope="module")
-def page() -> tuple[str, _Page]:
-    html, _ = FeedbackHTMLExporter().from_notebook_node(hostile_notebook())
+def nbgrader_feedback_exporter() -> tuple[FeedbackHTMLExporter, dict]:
+    """The exporter as ``nbgrader generate_feedback`` sets it up (its own template)."""
+    root = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader"
+    config = Config()
+    config.HTMLExporter.template_name = "feedback"
+    config.HTMLExporter.extra_template_basedirs = [str(root / "templates")]
+    css = root / "static" / "node_modules" / "bootstrap" / "dist" / "css"
+    config.HTMLExporter.extra_template_paths = [str(css)]
+    info = {"notebook": "01-entropy", "score": 3, "max_score": 15, "late_penalty": 0}
+    return FeedbackHTMLExporter(config=config), {"nbgrader": info}
+
+
+@pytest.fixture(scope="module", params=["nbgrader feedback template", "lab template"])
+def page(request) -> tuple[str, _Page]:
+    if request.param == "lab template":
+        exporter, resources = FeedbackHTMLExporter(), {}
+    else:
+        exporter, resources = nbgrader_feedback_exporter()
+    html, _ = exporter.from_notebook_node(hostile_notebook(), resources)
     parsed = _Page()
     parsed.feed(html)
     return html, parsed
