@@ -179,7 +179,7 @@ def content_security_policy(hashes: list[str]) -> str:
         f"script-src {scripts} {SCRIPT_HOSTS} 'unsafe-eval'; "
         f"style-src 'unsafe-inline' {SCRIPT_HOSTS}; "
         f"font-src data: {SCRIPT_HOSTS}; img-src data:; "
-        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+        "base-uri 'none'; form-action 'none'"
     )
 
 

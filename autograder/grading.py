@@ -561,12 +561,17 @@ def _repair_notebook(path: Path, release: Path) -> str:
         said.append("its metadata was not a mapping: cleared")
     restored = _restore_deleted_cells(nb, release)
     if restored:
-        said.append(f"deleted cell(s) {', '.join(restored)} put back from the release")
+        said.append(
+            f"deleted cell(s) {', '.join(restored)} put back from the release (as handed out:"
+            " a deleted answer scores 0, the other exercises are graded)"
+        )
     try:
         with warnings.catch_warnings():  # (a cell without an id: nbformat only warns)
             warnings.simplefilter("ignore")
-            node = nbformat.reads(json.dumps(nb), as_version=4)
-            nbformat.validate(node)
+            if nb.get("nbformat") == 4:
+                nbformat.validate(nb)
+            else:  # an older format: as nbgrader will read it
+                nbformat.validate(nbformat.reads(json.dumps(nb), as_version=4))
     except Exception as error:  # noqa: BLE001 - nbformat raises many kinds on bad input
         message = str(getattr(error, "message", error)).splitlines()[0][:200]
         return f"not graded: the file is not a valid Jupyter notebook ({message})"
@@ -611,13 +616,28 @@ def _grade_id(cell: dict) -> str | None:
     return meta.get("grade_id") if isinstance(meta, dict) else None
 
 
+def _release_cells(release: Path) -> list[dict]:
+    """The cells of the release notebook (read once per grading, not once per student)."""
+    try:
+        stat_ = release.stat()
+    except OSError:
+        return []
+    return _read_cells(str(release), stat_.st_mtime_ns, stat_.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _read_cells(path: str, mtime_ns: int, size: int) -> list[dict]:
+    try:
+        cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    return cells if isinstance(cells, list) else []
+
+
 def _restore_deleted_cells(nb: dict, release: Path) -> list[str]:
     """Put back, as handed out, the release's nbgrader cells missing from ``nb``; returns
     their grade ids."""
-    try:
-        handed_out = json.loads(release.read_text(encoding="utf-8"))["cells"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return []
+    handed_out = _release_cells(release)
     present = {_grade_id(c) for c in nb["cells"]} - {None}
     cell_ids = {c.get("id") for c in nb["cells"]}
     restored = []
