@@ -239,15 +239,21 @@ def export_lms(assignment_ids, course_dir: Path, roster: Path | None, out: Path 
 )
 def scan(notebooks: tuple[Path, ...], release_nb: Path | None) -> None:
     """Flag code in submitted NOTEBOOKS that tries to game the grader."""
+    from autograder.quoting import printable
     from autograder.scan import scan_file
 
     flagged = 0
     for path in notebooks:
-        findings = scan_file(path, release_nb)
+        try:
+            findings = scan_file(path, release_nb)
+        except (OSError, ValueError) as error:
+            click.echo(printable(f"{path}: could not be scanned ({error})", newlines=False))
+            continue
         flagged += bool(findings)
-        click.echo(f"{path}: " + ("clean" if not findings else f"{len(findings)} finding(s)"))
-        for finding in findings:
-            click.echo(f"  {finding}")
+        summary = "clean" if not findings else f"{len(findings)} finding(s)"
+        click.echo(printable(f"{path}: {summary}", newlines=False))
+        for finding in findings:  # student code: never raw control characters on a terminal
+            click.echo(f"  {printable(finding, newlines=False)}")
     click.echo(f"{flagged} of {len(notebooks)} notebooks flagged")
 
 

@@ -22,8 +22,10 @@ import json
 import os
 import re
 import shutil
+import stat
 import threading
 import time
+import warnings
 import zipfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -35,6 +37,7 @@ from autograder.assignments import REPO, Assignment
 from autograder.isolated import CACHE_ENV, cache_path
 from autograder.judging import judge_execution, save
 from autograder.progress import Progress
+from autograder.quoting import csv_cell, display_id, is_safe_id, printable, safe_id
 from autograder.release import generate, nbgrader, prepare_course_dir
 from autograder.report import write_report
 from autograder.sandbox import NOTEBOOK_SECONDS, Execution, Pool
@@ -99,10 +102,39 @@ def ensure_in_gradebook(course_dir: Path, assignment: Assignment) -> None:
 
 
 def submitted_students(course_dir: Path, assignment: Assignment) -> list[str]:
+    """The students nbgrader grades: a folder (not a link) ``submitted/<student>/<id>/``
+    whose name nbgrader can use and whose upload the intake did not turn away."""
     root = course_dir / "submitted"
-    if not root.exists():
+    if not root.is_dir():
         return []
-    return sorted(p.name for p in root.iterdir() if (p / assignment.id).is_dir())
+    rejected = rejected_students(course_dir, assignment)
+    return sorted(
+        name
+        for name in os.listdir(root)
+        if not name.startswith(".")
+        and is_safe_id(name)
+        and name not in rejected
+        and _real_dir(root / name)
+        and _real_dir(root / name / assignment.id)
+    )
+
+
+def rejected_students(course_dir: Path, assignment: Assignment) -> dict[str, str]:
+    """Students whose upload the last intake turned away, with the reason (never given to
+    nbgrader, listed as not graded)."""
+    try:
+        rejected = json.loads((course_dir / CACHE / f"{assignment.id}-rejected.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in rejected.items()} if isinstance(rejected, dict) else {}
+
+
+def _real_dir(path: Path) -> bool:
+    """A directory itself, not a symbolic link to one."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def grade(
@@ -157,6 +189,7 @@ def grade(
             assignment.id,
             "--create",
             "--force",
+            *exclude_others(course_dir, students_in),
             cwd=course_dir,
             check=False,
             on_line=on_line,
@@ -173,7 +206,10 @@ def grade(
     TIMING["feedback"] = time.perf_counter() - clock
     students = read_grades(course_dir, assignment)
     release = course_dir / "release" / assignment.id / assignment.notebook
+    rejected = rejected_students(course_dir, assignment)
     for student in students:
+        if student.student in rejected:
+            continue  # its row says why (read_grades); nothing of it is read again
         if isolated and student.student not in details and student.status == "graded":
             student.status = "not graded: nbgrader could not read the notebook (see the log)"
         submission = (
@@ -221,11 +257,11 @@ def nbgrader_shards(
     """Run one nbgrader command over ``students`` in up to ``shards`` processes at once.
 
     Each process gets its own students (``CourseDirectory.student_id_exclude`` names everyone
-    else), so every student's rows are written by exactly one process. They share nbgrader's
-    SQLite gradebook: SQLite commits one writer at a time and makes the others wait (here up
-    to ``DB_TIMEOUT_S``), so no write is lost or interleaved. A process that still hits a
-    database error is run again on its own, one writer, before we go on. ``done`` matches
-    the log line that finishes one student (for ``progress``).
+    else, :func:`exclude_others`), so every student's rows are written by exactly one
+    process. They share nbgrader's SQLite gradebook: SQLite commits one writer at a time and
+    makes the others wait (here up to ``DB_TIMEOUT_S``), so no write is lost or interleaved.
+    A process that still hits a database error is run again on its own, one writer, before
+    we go on. ``done`` matches the log line that finishes one student (for ``progress``).
     """
     shards = max(1, min(shards, len(students) // MIN_PER_SHARD))
     groups = [students[i::shards] for i in range(shards)]
@@ -239,10 +275,7 @@ def nbgrader_shards(
                 progress.advance(finished.group(1))
 
     def run(group: list[str]):
-        mine = set(group)
-        others = [s for s in students if s not in mine]
-        exclude = [f"--CourseDirectory.student_id_exclude={','.join(others)}"] if others else []
-        args = (command, assignment.id, *extra, db, *exclude)
+        args = (command, assignment.id, *extra, db, *exclude_others(course_dir, group))
         return nbgrader(*args, cwd=course_dir, check=False, env=env, on_line=on_line)
 
     results: list = [None] * shards
@@ -263,6 +296,20 @@ def nbgrader_shards(
             logs.append(f"$ again, alone (exit {again.returncode})\n{again.stdout}")
 
 
+def exclude_others(course_dir: Path, students: list[str]) -> list[str]:
+    """nbgrader's option excluding every folder of ``submitted/`` but ``students``' (a link,
+    an upload turned away, a classmate graded by another process), or ``[]``.
+
+    nbgrader splits the list on commas and matches ids exactly: the intake renamed every
+    folder whose name has a comma (:func:`_rename_unsafe_ids`).
+    """
+    root = course_dir / "submitted"
+    mine = set(students)
+    names = os.listdir(root) if root.is_dir() else []
+    others = sorted(n for n in names if n not in mine and not n.startswith(".") and "," not in n)
+    return [f"--CourseDirectory.student_id_exclude={','.join(others)}"] if others else []
+
+
 def _quiet(line: str) -> None:
     pass
 
@@ -272,45 +319,130 @@ def normalize_submissions(course_dir: Path, assignment: Assignment) -> dict[str,
 
     Handles what LMS uploads look like: a notebook under another name (the only notebook in
     the folder is graded), a zip file (its notebook is extracted), a notebook bloated with
-    outputs, huge extra files, duplicated grade cells, nothing usable (each said so). The
-    notes are kept in ``COURSE/.itlm-cache/<id>-notes.json`` with a hash of the notebook
+    outputs, huge extra files, duplicated grade cells, deleted exercise cells (put back from
+    the release), a broken notebook (repaired where it can be, else turned away), nothing
+    usable (each said so). A folder name nbgrader cannot use is renamed to its
+    :func:`~autograder.quoting.safe_id` first. Symbolic links are never followed: a student
+    folder, assignment folder or file that is a link (or a pipe, a device) makes the upload
+    turned away, as does anything unreadable; one student's upload never stops the class.
+
+    The notes are kept in ``COURSE/.itlm-cache/<id>-notes.json`` with a hash of the notebook
     they concern, so a re-run, which finds the notebook already in place, says the same.
+    Uploads turned away are listed in ``<id>-rejected.json`` (:func:`rejected_students`):
+    nbgrader never sees them.
     """
     notes: dict[str, str] = {}
     root = course_dir / "submitted"
-    if not root.exists():
+    if not root.is_dir():
         return notes
     memory = course_dir / CACHE / f"{assignment.id}-notes.json"
     try:
         previous = json.loads(memory.read_text())
+        previous = previous if isinstance(previous, dict) else {}
     except (OSError, ValueError):
         previous = {}
-    kept = {}
-    for student_dir in sorted(p for p in root.iterdir() if p.is_dir()):
-        folder = student_dir / assignment.id
-        zipped = student_dir / f"{assignment.id}.zip"
-        if not folder.is_dir() and zipped.is_file():
-            folder.mkdir()
-        if not folder.is_dir():
-            continue
-        student = student_dir.name
-        target = folder / assignment.notebook
-        note = _normalize_one(folder, target, zipped)
-        if target.exists():
-            digest = hashlib.sha256(target.read_bytes()).hexdigest()
-            earlier = previous.get(student, {})
-            if not note and earlier.get("sha256") == digest:
-                note = earlier.get("note", "")
-            if note:
-                kept[student] = {"note": note, "sha256": digest}
+    renamed = _rename_unsafe_ids(root)
+    release = course_dir / "release" / assignment.id / assignment.notebook
+    kept, rejected = {}, {}
+    for student in sorted(n for n in os.listdir(root) if not n.startswith(".")):
+        try:
+            note = _take_in(root / student, assignment, release)
+            if note is None:
+                continue  # nothing of this assignment here
+            if student in renamed:
+                note = f"{note}; {renamed[student]}" if note else f"graded; {renamed[student]}"
+            target = root / student / assignment.id / assignment.notebook
+            if not note.startswith("not graded") and _regular_file(target):
+                digest = hashlib.sha256(target.read_bytes()).hexdigest()
+                earlier = previous.get(student, {})
+                if not note and isinstance(earlier, dict) and earlier.get("sha256") == digest:
+                    note = str(earlier.get("note", ""))
+                if note:
+                    kept[student] = {"note": note, "sha256": digest}
+        except Exception as error:  # noqa: BLE001 - one student's upload never stops the class
+            note = f"not graded: the upload could not be read ({type(error).__name__}: {error})"
+        note = printable(note, newlines=False)
+        if note.startswith("not graded") or not is_safe_id(student):
+            rejected[student] = note
         if note:
             notes[student] = note
     memory.parent.mkdir(parents=True, exist_ok=True)
     memory.write_text(json.dumps(kept, indent=1, sort_keys=True))
+    (memory.parent / f"{assignment.id}-rejected.json").write_text(
+        json.dumps(rejected, indent=1, sort_keys=True)
+    )
     return notes
 
 
-def _normalize_one(folder: Path, target: Path, zipped: Path) -> str:
+def _rename_unsafe_ids(root: Path) -> dict[str, str]:
+    """Rename each folder whose name nbgrader cannot use (a comma, ``[``, a control
+    character, bytes that are not UTF-8...) to its :func:`~autograder.quoting.safe_id`, the
+    id the gradebook keeps; returns a note per renamed folder. A folder already there under
+    that name (an earlier upload) is kept as a hidden ``.<id>.replaced-<time>``."""
+    said = {}
+    broot = os.fsencode(root)
+    for raw in sorted(os.listdir(broot)):
+        if raw.startswith(b"."):
+            continue  # hidden: nbgrader never looks there
+        if is_safe_id(os.fsdecode(raw)):
+            continue
+        safe = safe_id(raw)
+        destination = root / safe
+        if os.path.lexists(destination):
+            destination.rename(root / f".{safe}.replaced-{time.strftime('%Y%m%d-%H%M%S')}")
+        os.rename(os.path.join(broot, raw), destination)
+        said[safe] = f"folder {display_id(safe)!r} renamed {safe} (nbgrader's id for it)"
+    return said
+
+
+def _regular_file(path: Path) -> bool:
+    """A regular file itself, not a symbolic link to one."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _take_in(student_dir: Path, assignment: Assignment, release: Path) -> str | None:
+    """Check and place one student's upload; ``None`` when it has nothing of ``assignment``,
+    else a note (``""``: nothing to say). Nothing is read or written through a link."""
+    folder = student_dir / assignment.id
+    zipped = student_dir / f"{assignment.id}.zip"
+    if os.path.islink(student_dir):
+        if os.path.lexists(folder) or os.path.lexists(zipped):
+            return "not graded: the student folder is a symbolic link (links are not followed)"
+        return None
+    if not _real_dir(student_dir):
+        return None
+    for path, what in ((folder, "assignment folder"), (zipped, "zip upload")):
+        if os.path.islink(path):
+            return f"not graded: the {what} {path.name} is a symbolic link (links are not followed)"
+    if not os.path.lexists(folder) and _regular_file(zipped):
+        folder.mkdir()
+    if not _real_dir(folder):
+        return None
+    odd = _not_regular(folder)
+    if odd:
+        return f"not graded: {odd}"
+    return _normalize_one(folder, folder / assignment.notebook, zipped, release)
+
+
+def _not_regular(folder: Path) -> str:
+    """What in ``folder`` is neither a regular file nor a folder (a symbolic link, a pipe, a
+    device), said in a few words; ``""`` when all is regular."""
+    for parent, dirs, files in os.walk(folder):
+        for name in sorted([*dirs, *files]):
+            path = Path(parent) / name
+            mode = os.lstat(path).st_mode
+            where = path.relative_to(folder)
+            if stat.S_ISLNK(mode):
+                return f"{where} in the upload is a symbolic link (links are not followed)"
+            if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+                return f"{where} in the upload is not a regular file"
+    return ""
+
+
+def _normalize_one(folder: Path, target: Path, zipped: Path, release: Path) -> str:
     """Put one student's notebook at ``target``; returns what was done or why it could not."""
     said = []
     if not target.exists():
@@ -318,7 +450,11 @@ def _normalize_one(folder: Path, target: Path, zipped: Path) -> str:
         if placed:
             said.append(placed)
     if target.exists():
-        said += [_shrink_notebook(target), _drop_duplicate_grade_cells(target)]
+        said.append(_shrink_notebook(target))
+    if target.exists():
+        said.append(_repair_notebook(target, release))
+        if not said[-1].startswith("not graded"):
+            said.append(_drop_duplicate_grade_cells(target))
     said.append(_big_files(folder, target))
     said = [n for n in said if n]
     failed = [n for n in said if n.startswith("not graded")]
@@ -336,16 +472,31 @@ def _place_notebook(folder: Path, target: Path, zipped: Path) -> str:
     for archive in sorted([*folder.glob("*.zip"), *([zipped] if zipped.is_file() else [])]):
         try:
             with zipfile.ZipFile(archive) as zf:
-                members = [m for m in zf.namelist() if m.endswith(".ipynb") and "__MACOSX" not in m]
-                best = [m for m in members if Path(m).name == target.name] or members
+                members = [
+                    m
+                    for m in zf.infolist()
+                    if m.filename.endswith(".ipynb") and "__MACOSX" not in m.filename
+                ]
+                best = [m for m in members if Path(m.filename).name == target.name] or members
                 if best:
-                    info = zf.getinfo(best[0])
-                    if info.file_size > 4 * MAX_NOTEBOOK_BYTES:
-                        said = f"not graded: {best[0]} in {archive.name} is too large"
+                    info = best[0]
+                    if stat.S_ISLNK(info.external_attr >> 16):
+                        said = f"not graded: {info.filename} in {archive.name} is a symbolic link"
                         continue
-                    target.write_bytes(zf.read(best[0]))
-                    return f"graded {best[0]} from {archive.name}"
-        except (zipfile.BadZipFile, OSError) as error:
+                    if info.file_size > 4 * MAX_NOTEBOOK_BYTES:
+                        said = f"not graded: {info.filename} in {archive.name} is too large"
+                        continue
+                    _write_new(target, zf.read(info))
+                    return f"graded {info.filename} from {archive.name}"
+        except (
+            zipfile.BadZipFile,
+            OSError,
+            ValueError,
+            RuntimeError,
+            NotImplementedError,
+        ) as error:
+            # (a member name that is not UTF-8 raises UnicodeDecodeError, a ValueError;
+            # an encrypted member RuntimeError; an unknown compression NotImplementedError)
             said = f"not graded: {archive.name} could not be opened ({error})"
     oversized = target.with_name(target.name + TOO_LARGE_SUFFIX)
     if oversized.exists():  # an earlier run found its code alone too large
@@ -353,12 +504,160 @@ def _place_notebook(folder: Path, target: Path, zipped: Path) -> str:
         return f"not graded: the notebook is {size:.0f} MB (kept as {oversized.name})"
     others = sorted(folder.glob("*.ipynb"))
     if len(others) == 1:
-        shutil.copy2(others[0], target)
+        _write_new(target, others[0].read_bytes())
         return f"graded {others[0].name} (renamed to {target.name})"
     if said:
         return said
     found = ", ".join(p.name for p in others) or "no notebook"
     return f"not graded: expected {target.name}, found {found}"
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a new file in the same folder, renamed over it: a
+    symbolic link already at ``path`` is replaced, never written through."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.replace(partial, path)
+
+
+CELL_TYPES = ("code", "markdown", "raw")
+
+
+def _repair_notebook(path: Path, release: Path) -> str:
+    """Check the notebook is one nbgrader can grade; repair what can be repaired.
+
+    A file that is not UTF-8 JSON holding a list of cells is turned away with the reason.
+    In a notebook, an entry that is not a cell is dropped, and a cell's metadata, nbgrader
+    metadata, source or outputs of the wrong type are cleared. Cells of the release with an
+    nbgrader ``grade_id`` that the student deleted (say an exercise's solution and test
+    cells) are put back as handed out, after the cell that came before them: nbgrader
+    restores a deleted test cell after its solution cell, and drops the whole notebook
+    when that cell is gone too. What is left must pass nbformat's validation. Returns a
+    note, or ``""`` when the notebook was fine as it was.
+    """
+    import nbformat
+
+    try:
+        nb = json.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError:
+        return "not graded: the notebook is not UTF-8 text"
+    except ValueError as error:
+        return f"not graded: the notebook is not valid JSON ({error})"
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        what = "an object without a list of cells" if isinstance(nb, dict) else type(nb).__name__
+        return f"not graded: the file is not a Jupyter notebook (its JSON is {what})"
+    said, cells = [], []
+    for index, cell in enumerate(nb["cells"]):
+        if not isinstance(cell, dict) or cell.get("cell_type") not in CELL_TYPES:
+            said.append(f"entry {index} of its cells is not a cell: dropped")
+            continue
+        said += [f"cell {index}: {n}" for n in _repair_cell(cell)]
+        cells.append(cell)
+    nb["cells"] = cells
+    if not isinstance(nb.get("metadata"), dict):
+        nb["metadata"] = {}
+        said.append("its metadata was not a mapping: cleared")
+    restored = _restore_deleted_cells(nb, release)
+    if restored:
+        said.append(
+            f"deleted cell(s) {', '.join(restored)} put back from the release (as handed out:"
+            " a deleted answer scores 0, the other exercises are graded)"
+        )
+    try:
+        with warnings.catch_warnings():  # (a cell without an id: nbformat only warns)
+            warnings.simplefilter("ignore")
+            if nb.get("nbformat") == 4:
+                nbformat.validate(nb)
+            else:  # an older format: as nbgrader will read it
+                nbformat.validate(nbformat.reads(json.dumps(nb), as_version=4))
+    except Exception as error:  # noqa: BLE001 - nbformat raises many kinds on bad input
+        message = str(getattr(error, "message", error)).splitlines()[0][:200]
+        return f"not graded: the file is not a valid Jupyter notebook ({message})"
+    if not said:
+        return ""
+    _write_new(path, json.dumps(nb).encode())
+    return "graded; " + "; ".join(said)
+
+
+def _repair_cell(cell: dict) -> list[str]:
+    """Clear the fields of one cell that have the wrong type; returns what was cleared."""
+    said = []
+    if not isinstance(cell.get("metadata", {}), dict):
+        cell["metadata"] = {}
+        said.append("metadata was not a mapping: cleared")
+    meta = cell.setdefault("metadata", {})
+    nbgrader_meta = meta.get("nbgrader")
+    if nbgrader_meta is not None and not (
+        isinstance(nbgrader_meta, dict) and isinstance(nbgrader_meta.get("grade_id", ""), str)
+    ):
+        del meta["nbgrader"]
+        said.append("nbgrader metadata was malformed: cleared")
+    source = cell.get("source", "")
+    if not (
+        isinstance(source, str)
+        or (isinstance(source, list) and all(isinstance(s, str) for s in source))
+    ):
+        cell["source"] = ""
+        said.append("source was not text: cleared")
+    if cell["cell_type"] == "code":
+        outputs = cell.get("outputs", [])
+        if not (isinstance(outputs, list) and all(isinstance(o, dict) for o in outputs)):
+            cell["outputs"] = []
+            said.append("outputs were malformed: cleared")
+        if not isinstance(cell.get("execution_count"), (int, type(None))):
+            cell["execution_count"] = None
+    return said
+
+
+def _grade_id(cell: dict) -> str | None:
+    meta = cell.get("metadata", {}).get("nbgrader")
+    return meta.get("grade_id") if isinstance(meta, dict) else None
+
+
+def _release_cells(release: Path) -> list[dict]:
+    """The cells of the release notebook (read once per grading, not once per student)."""
+    try:
+        stat_ = release.stat()
+    except OSError:
+        return []
+    return _read_cells(str(release), stat_.st_mtime_ns, stat_.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _read_cells(path: str, mtime_ns: int, size: int) -> list[dict]:
+    try:
+        cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    return cells if isinstance(cells, list) else []
+
+
+def _restore_deleted_cells(nb: dict, release: Path) -> list[str]:
+    """Put back, as handed out, the release's nbgrader cells missing from ``nb``; returns
+    their grade ids."""
+    handed_out = _release_cells(release)
+    present = {_grade_id(c) for c in nb["cells"]} - {None}
+    cell_ids = {c.get("id") for c in nb["cells"]}
+    restored = []
+    previous: str | None = None  # the grade id of the release cell before this one
+    for cell in handed_out:
+        gid = _grade_id(cell)
+        if gid is None:
+            continue
+        if gid not in present:
+            at = 0
+            if previous is not None:
+                at = 1 + max(i for i, c in enumerate(nb["cells"]) if _grade_id(c) == previous)
+            copy = json.loads(json.dumps(cell))
+            if "id" in copy and copy["id"] in cell_ids:  # the student's cell kept its id
+                copy["id"] = hashlib.sha256(f"{gid}:{copy['id']}".encode()).hexdigest()[:8]
+            nb["cells"].insert(at, copy)
+            present.add(gid)
+            restored.append(gid)
+        previous = gid
+    return restored
 
 
 def _big_files(folder: Path, notebook: Path) -> str:
@@ -687,15 +986,21 @@ def _culprit(job: dict, execution) -> int | None:
 
 def scan_submission(submission: Path, release: Path) -> list[str]:
     """Static-scan findings of one submitted notebook (an unreadable one says so)."""
+    if not _regular_file(submission):
+        return []  # nothing to scan (the intake says why); a link is never followed
     try:
         return [str(f) for f in scan_file(submission, release if release.exists() else None)]
-    except (OSError, ValueError) as error:
-        return [f"could not be scanned: {error}"]
+    except Exception as error:  # noqa: BLE001 - a scan never stops the class
+        return [f"could not be scanned: {printable(error, newlines=False)}"]
 
 
 def read_grades(course_dir: Path, assignment: Assignment) -> list[StudentGrade]:
     """Per-exercise scores from nbgrader's gradebook (manual overrides included)."""
     out = []
+    rejected = rejected_students(course_dir, assignment)
+    for student, reason in rejected.items():
+        row = StudentGrade(student, {e.name: None for e in assignment.exercises}, status=reason)
+        out.append(row)
     with Gradebook(db_url(course_dir)) as gb:
         for student in submitted_students(course_dir, assignment):
             row = StudentGrade(student)
@@ -714,19 +1019,23 @@ def read_grades(course_dir: Path, assignment: Assignment) -> list[StudentGrade]:
                 row.scores[exercise.name] = None if score is None else float(score)
             row.total = sum(s for s in row.scores.values() if s is not None)
             out.append(row)
-    return out
+    return sorted(out, key=lambda row: row.student)
 
 
 def write_csv(path: Path, assignment: Assignment, students: list[StudentGrade]) -> Path:
+    """One row per student. ``student_id`` is the student's folder name (a name the gradebook
+    keeps percent-encoded, :mod:`autograder.quoting`, shown as it was); no cell starts like
+    a spreadsheet formula (:func:`~autograder.quoting.csv_cell`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     names = [e.name for e in assignment.exercises]
-    with path.open("w", newline="") as f:
+    with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(["student_id", *names, "total", "max_points", "status", "flags"])
         for s in students:
             cells = ["" if s.scores.get(n) is None else f"{s.scores[n]:g}" for n in names]
             total, most = f"{s.total:g}", f"{assignment.total_points:g}"
-            writer.writerow([s.student, *cells, total, most, s.status, " | ".join(s.flags)])
+            row = [display_id(s.student), *cells, total, most, s.status, " | ".join(s.flags)]
+            writer.writerow([csv_cell(printable(cell, newlines=False)) for cell in row])
     return path
 
 
@@ -738,7 +1047,7 @@ def format_table(grades: AssignmentGrades, expected: dict[str, str] | None = Non
     rows = []
     for s in grades.students:
         cells = ["-" if s.scores.get(n) is None else f"{s.scores[n]:g}" for n in names]
-        rows.append([s.student, *cells, f"{s.total:g}/{assignment.total_points:g}"])
+        rows.append([display_id(s.student), *cells, f"{s.total:g}/{assignment.total_points:g}"])
     widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
     lines = [
         "  ".join(
@@ -755,7 +1064,7 @@ def format_table(grades: AssignmentGrades, expected: dict[str, str] | None = Non
         if s.flags:
             line += f"  ⚑ {len(s.flags)} flag{'s' if len(s.flags) > 1 else ''}"
         if s.status != "graded":
-            line += f"  ({s.status})"
+            line += f"  ({printable(s.status, newlines=False)})"
         if expected and s.student in expected:
             line += f"  {expected[s.student]}"
         lines.append(line)
@@ -766,7 +1075,10 @@ def format_table(grades: AssignmentGrades, expected: dict[str, str] | None = Non
     if flagged:
         lines.append("\nFlagged for review (static scan; grades unchanged):")
         for s in flagged:
-            lines.extend(f"  {s.student}: {flag}" for flag in s.flags[:5])
+            lines.extend(
+                f"  {display_id(s.student)}: {printable(flag, newlines=False)}"
+                for flag in s.flags[:5]
+            )
     return "\n".join(lines)
 
 

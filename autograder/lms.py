@@ -36,6 +36,11 @@ A cell is left empty (Canvas leaves an empty cell's grade as it was) when the st
 no submission of that assignment or the submission could not be graded
 (``status != "graded"``): an ungraded submission must not reach the LMS as a zero. Scores
 are the totals in nbgrader's gradebook, manual grades included.
+
+Student ids are shown as the folder names they came from (a name nbgrader cannot use is kept
+percent-encoded in its gradebook, :mod:`autograder.quoting`), and no cell of the file starts
+like a spreadsheet formula: ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
+leading ``'`` (OWASP's rule against CSV injection), roster cells included.
 """
 
 from __future__ import annotations
@@ -43,6 +48,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from autograder.quoting import csv_cell, display_id, printable
 
 if TYPE_CHECKING:  # (importing nbgrader takes seconds; the export does not need it)
     from autograder.grading import AssignmentGrades
@@ -117,7 +124,7 @@ def write_canvas_csv(
     cells: dict[str, dict[str, str]] = {}
     for grades, column in zip(grades_by_assignment, columns, strict=True):
         for s in grades.students:
-            row = cells.setdefault(s.student, {})
+            row = cells.setdefault(display_id(s.student), {})
             if s.status == "graded":
                 row[column] = _points(s.total)
 
@@ -137,10 +144,14 @@ def write_canvas_csv(
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow([*IDENTITY, *columns])
+
+        def write(cells: list[str]) -> None:  # no cell a spreadsheet would run as a formula
+            writer.writerow([csv_cell(printable(cell, newlines=False)) for cell in cells])
+
+        write([*IDENTITY, *columns])
         possible = [_points(g.assignment.total_points) for g in grades_by_assignment]
-        writer.writerow([POINTS_POSSIBLE, "", "", "", "", *possible])
+        write([POINTS_POSSIBLE, "", "", "", "", *possible])
         for row, sid in zip(rows, matches, strict=True):
             scores = cells.get(sid, {}) if sid is not None else {}
-            writer.writerow([*(row[c] for c in IDENTITY), *(scores.get(c, "") for c in columns)])
+            write([*(row[c] for c in IDENTITY), *(scores.get(c, "") for c in columns)])
     return unmatched

@@ -10,7 +10,8 @@ On a terminal (``stream.isatty()``) each phase is one line redrawn in place::
     sandbox   [##############----------]  35/60  58%  21 s, about 15 s left  student034
 
 Elsewhere (CI logs, tests, a file) every advance is one line, ``[35/60] student034 ...``,
-so nothing is lost in a log.
+so nothing is lost in a log. Control characters in labels and notes (student ids, file
+names) are printed escaped (:func:`~autograder.quoting.printable`).
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
+from autograder.quoting import printable
+
 
 class Progress:
     """Bars on a terminal, lines elsewhere; ``emit`` receives finished lines."""
 
     def __init__(self, emit: Callable[[str], None], stream: TextIO | None = None) -> None:
-        self.emit = emit
+        self._out = emit
         self.stream = stream  # set only when drawing bars in place
         self.phase, self.total, self.done, self.started = "", 0, 0, time.perf_counter()
 
@@ -39,6 +42,11 @@ class Progress:
     @classmethod
     def lines(cls, emit: Callable[[str], None]) -> Progress:
         return cls(emit, None)
+
+    def emit(self, line: str) -> None:
+        """Give ``line`` out, its control characters escaped: labels and notes carry student
+        ids and file names, which must never drive the terminal."""
+        self._out(printable(line))
 
     def start(self, phase: str, total: int) -> None:
         self.phase, self.total, self.done = phase, total, 0
@@ -71,7 +79,9 @@ class Progress:
                 tail = f"  {detail}" if detail else ""
                 self.emit(f"  [{self.done}/{self.total}] {label}{tail}  ({elapsed:.0f} s)")
             return
-        self.stream.write("\r\x1b[2K" + bar_line(self.phase, self.done, self.total, elapsed, label))
+        label = printable(label, newlines=False)
+        line = bar_line(self.phase, self.done, self.total, elapsed, label)
+        self.stream.write("\r\x1b[2K" + line)
         self.stream.flush()
 
 
