@@ -299,7 +299,7 @@ def dpo_loss(
     ref_rejected_logps : torch.Tensor of shape (N,)
         Same for the rejected responses.
     beta : float, default=0.1
-        Inverse strength of the implicit KL regularisation.
+        Strength of the implicit KL regularisation: larger stays closer to the reference.
 
     Returns
     -------
