@@ -421,8 +421,8 @@ def top_p_filter(probs, top_p):
 
     Examples
     --------
-    >>> top_p_filter(torch.tensor([0.1, 0.5, 0.4]), 0.6).tolist()  # 0.5 + 0.4 >= 0.6
-    [0.0, 0.5555555820465088, 0.4444444477558136]
+    >>> [round(v, 4) for v in top_p_filter(torch.tensor([0.1, 0.5, 0.4]), 0.6).tolist()]
+    [0.0, 0.5556, 0.4444]
     >>> top_p_filter(torch.tensor([0.25, 0.25, 0.5]), 0.7).tolist()  # tie: lower index first
     [0.3333333432674408, 0.0, 0.6666666865348816]
     """
