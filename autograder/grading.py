@@ -22,6 +22,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import threading
 import time
 import zipfile
@@ -180,6 +181,7 @@ def grade(
             course_dir / "submitted" / student.student / assignment.id / assignment.notebook
         )
         student.flags = scan_submission(submission, release)
+        student.flags += details.get(student.student, {}).get("flags", [])
         note = details.get(student.student, {}).get("status") or notes.get(student.student)
         if note and student.status == "graded":
             student.status = note
@@ -535,6 +537,7 @@ def grade_isolated(
             "exercises": judgement.details(),
             "status": status,
             "isolation": execution.isolation,
+            "flags": [execution.violation] if execution.violation else [],
         }
         modes.add(execution.isolation)
 
@@ -554,7 +557,7 @@ def grade_isolated(
             retry = []
             for execution in pool.run(jobs):
                 job = next(j for j in jobs if j["id"] == execution.id)
-                culprit = _culprit(job, execution)
+                culprit = None if execution.violation else _culprit(job, execution)
                 if culprit is not None and attempts.get(execution.id, 0) < MAX_RETRIES:
                     # The process died in one cell (os._exit, a crash, a hang): run the notebook
                     # again without that cell, so the rest can still be graded.
@@ -563,7 +566,8 @@ def grade_isolated(
                     bar.note(f"  {execution.id}: cell {culprit} stopped it; run again without it")
                     continue
                 judge(job, execution)
-                runs.store(job, execution)  # as soon as it is judged: an interruption keeps it
+                if execution.finished and execution.exit == "ok" and not execution.violation:
+                    runs.store(job, execution)  # now: an interruption keeps it; only good runs
                 bar.advance(execution.id, f"{execution.seconds:.1f} s")
             jobs = retry
         again = f", {reused} unchanged since the last run" if reused else ""
@@ -646,11 +650,12 @@ class Runs:
 @functools.cache
 def _code_version() -> str:
     """A hash of the code that decides grades: a change re-runs every notebook."""
-    digest = hashlib.sha256()
-    for package in ("autograder", "solutions", "course"):
-        for path in sorted((REPO / package).rglob("*.py")):
-            digest.update(str(path.relative_to(REPO)).encode())
-            digest.update(path.read_bytes())
+    digest = hashlib.sha256(sys.version.encode())
+    for package in ("autograder", "solutions", "course"):  # code and data (the corpus)
+        for path in sorted((REPO / package).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(REPO)).encode())
+                digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
