@@ -566,8 +566,7 @@ def grade_isolated(
                     bar.note(f"  {execution.id}: cell {culprit} stopped it; run again without it")
                     continue
                 judge(job, execution)
-                if execution.finished and execution.exit == "ok" and not execution.violation:
-                    runs.store(job, execution)  # now: an interruption keeps it; only good runs
+                runs.store(job, execution)  # as soon as it is judged: an interruption keeps it
                 bar.advance(execution.id, f"{execution.seconds:.1f} s")
             jobs = retry
         again = f", {reused} unchanged since the last run" if reused else ""
@@ -640,6 +639,11 @@ class Runs:
             return None
 
     def store(self, job: dict, execution: Execution) -> None:
+        """Keep a run that ended normally; one that did not (a timeout, a crash, a broken
+        protocol) is never kept as good: grading again runs it again."""
+        if not (execution.finished and execution.exit == "ok" and not execution.violation):
+            (self.folder / f"{job['id']}.json").unlink(missing_ok=True)
+            return
         self.folder.mkdir(parents=True, exist_ok=True)
         record = {"key": self.key(job), "skip": job.get("skip", []), "execution": asdict(execution)}
         partial = self.folder / f"{job['id']}.json.partial"
