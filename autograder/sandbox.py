@@ -578,8 +578,9 @@ def serve(workers: int, hide: list[str]) -> None:
                             pending.append(request)
                 continue
             state = running.get(key.data)
-            if state is not None:
-                _forward(state, out)
+            if state is not None and not _forward(state, out) and state.get("closed"):
+                selector.unregister(state["fd"])  # at its end: select would return at once
+                state["unregistered"] = True
         for pid, why in watchdog.check(running):
             running[pid].setdefault("violation", why)
             _kill_tree(running[pid], running)
@@ -601,7 +602,8 @@ def serve(workers: int, hide: list[str]) -> None:
             state["reaped"] = True  # its pid may be reused from now on: never signal it
             _drain(state, out)
             _kill_orphans(running)  # what it left behind came to us: its subreaper
-            selector.unregister(state["fd"])
+            if not state.get("unregistered"):
+                selector.unregister(state["fd"])
             os.close(state["fd"])
             out.send(
                 {
@@ -644,7 +646,7 @@ def _forward(state: dict, out: _Output) -> bool:
             f"the notebook's process sent more than {state['limit'] // 2**20} MiB of results",
         )
         state["closed"] = True
-        _kill_tree(state, {})
+        _kill_tree(state)
         return False
     out.send({"job": state["job"]["token"], "n": len(chunk)}, chunk)
     return True
@@ -738,7 +740,7 @@ def _pss(pid: int) -> int:
     return 0
 
 
-def _kill_tree(state: dict, running: dict) -> None:
+def _kill_tree(state: dict, running: dict | None = None) -> None:
     """Kill a running child and every process under it, again until none is left (a fork
     bomb forks while being killed); what its death orphans comes to the zygote and is killed
     as an orphan."""
@@ -753,7 +755,8 @@ def _kill_tree(state: dict, running: dict) -> None:
                 os.kill(target, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
-        _kill_orphans(running)
+        if running is not None:  # (without the running jobs, every child looks orphaned)
+            _kill_orphans(running)
         if not any(_alive(p) for p in tree if p != pid):
             break
         time.sleep(0.01)

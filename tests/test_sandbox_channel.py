@@ -50,16 +50,21 @@ ATTACKS = {
 }
 
 
+# A classmate still running while the attacks happen (one is fed before them, one after).
+VICTIM = surprisal_notebook(before=("import time\ntime.sleep(3)",))
+
+
 @pytest.fixture(scope="module")
 def attacked():
-    notebooks = {f"victim-{i}": surprisal_notebook() for i in range(2)}
+    notebooks = {"victim-0": VICTIM}
     for name, payload in ATTACKS.items():
         notebooks[name] = surprisal_notebook(before=(WRITE_EVERYWHERE.format(payload=payload),))
+    notebooks["victim-1"] = VICTIM
     return run_class(notebooks, seconds=120)
 
 
-def full_points(execution: Execution) -> float:
-    judgement = judge_execution(ENTROPY, surprisal_notebook(), execution)
+def full_points(execution: Execution, notebook: dict | None = None) -> float:
+    judgement = judge_execution(ENTROPY, notebook or surprisal_notebook(), execution)
     return judgement.results["surprisal"].points if "surprisal" in judgement.results else 0.0
 
 
@@ -67,15 +72,12 @@ def test_classmates_are_graded_as_if_nothing_happened(attacked):
     for i in range(2):
         victim = attacked[f"victim-{i}"]
         assert victim.exit == "ok" and victim.finished and not victim.violation
-        assert full_points(victim) == 1.0
+        assert full_points(victim, VICTIM) == 1.0
 
 
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
 def test_a_bad_message_costs_only_its_sender_and_is_flagged(attacked, attack):
     execution = attacked[attack]
-    if attack == "old-style-forged-exit":
-        # Line-based JSON is not the protocol any more: the bytes do not even parse as a frame.
-        pass
     assert "malformed result" in execution.violation, execution.violation
     assert not execution.finished
     judgement = judge_execution(ENTROPY, surprisal_notebook(), execution)
@@ -84,11 +86,9 @@ def test_a_bad_message_costs_only_its_sender_and_is_flagged(attacked, attack):
 
 def test_a_child_over_its_byte_cap_is_stopped_alone():
     loud = surprisal_notebook(before=("print('x' * 190_000)",) * 8)  # 8 cells, 1.5 MB
-    executions = run_class(
-        {"loud": loud, "quiet": surprisal_notebook()}, child_bytes=2**20, seconds=120
-    )
+    executions = run_class({"loud": loud, "quiet": VICTIM}, child_bytes=2**20, seconds=120)
     assert "more than 1 MiB" in executions["loud"].violation
-    assert executions["quiet"].finished and full_points(executions["quiet"]) == 1.0
+    assert executions["quiet"].finished and full_points(executions["quiet"], VICTIM) == 1.0
 
 
 def test_a_large_result_moves_in_linear_time():
