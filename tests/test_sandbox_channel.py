@@ -7,12 +7,13 @@ is flagged; the classmates in the same batch are graded exactly as if it were no
 """
 
 import json
-import math
 import time
+from dataclasses import asdict
 
 import pytest
 
-from autograder import channel
+from autograder import channel, wire
+from autograder.checks import reference_outcomes
 from autograder.judging import judge_execution
 from autograder.sandbox import Execution
 from tests.sandbox_cases import ENTROPY, outputs_text, run_class, surprisal_notebook
@@ -113,25 +114,49 @@ def test_a_large_result_moves_in_linear_time():
     assert full_points(executions["small"]) == 1.0
 
 
-OUT_OF_RANGE = [
-    {"outcomes": [[{"value": {"__np__": "<f8", "v": 10**400}}]]},  # OverflowError in decode
-    {"outcomes": [[{"value": 1.0, "seconds": "soon"}]]},
-    {"outcomes": [[{"value": 1.0, "seconds": math.inf}]]},
-    {"outcomes": [[{"value": 1.0, "error_types": 7}]]},
-    {"outcomes": [[{"value": {"__ndarray__": "", "dtype": "<f8", "shape": [10**10, 10**10]}}]]},
-    {"outcomes": "x"},
-    ["not", "a", "record"],
-]
+def record_with(**bad) -> dict:
+    """The reference's own record of surprisal, in the wire's form, with the first outcome's
+    fields replaced by ``bad`` (raw wire forms, as a patched recorder could send them)."""
+    _, expected = reference_outcomes("surprisal")
+    record = wire.encode({"outcomes": [[asdict(o) for o in group] for group in expected]})
+    first = record["__dict__"][0][1][0][0]
+    first["__dict__"] = [[k, v] for k, v in {**dict(first["__dict__"]), **bad}.items()]
+    return record
 
 
-@pytest.mark.parametrize("record", OUT_OF_RANGE)
-def test_a_record_the_judge_cannot_read_scores_zero_for_its_sender_only(record):
+OUT_OF_RANGE = {
+    "float-overflow": record_with(value={"__np__": "<f8", "v": 10**400}),
+    "int-overflow": record_with(value={"__np__": "<i8", "v": 10**30}),
+    "unknown-tensor-type": record_with(
+        value={"__tensor__": "", "dtype": "<f8", "shape": [0], "torch_dtype": "nope"}
+    ),
+    "seconds-as-text": record_with(seconds="soon"),
+    "infinite-seconds": record_with(seconds={"__float__": "inf"}),
+    "error-types-not-a-list": record_with(error_types=7),
+    "huge-array-shape": record_with(
+        value={"__ndarray__": "", "dtype": "<f8", "shape": [10**10, 10**10]}
+    ),
+    "not-a-record": ["not", "a", "record"],
+}
+
+
+def judged(record) -> tuple:
     nb = surprisal_notebook()
     test_index = len(nb["cells"]) - 1
     execution = Execution("x", finished=True, exit="ok")
     execution.cells = {i: {"outputs": [], "records": []} for i in range(len(nb["cells"]))}
     execution.cells[test_index]["records"] = [{"name": "surprisal", "record": record}]
-    judgement = judge_execution(ENTROPY, nb, execution)  # must not raise
+    return judge_execution(ENTROPY, nb, execution), test_index  # must not raise
+
+
+def test_the_reference_record_itself_earns_full_points():
+    judgement, _ = judged(record_with())
+    assert judgement.results["surprisal"].points == 1.0
+
+
+@pytest.mark.parametrize("case", sorted(OUT_OF_RANGE))
+def test_a_record_the_judge_cannot_read_scores_zero_for_its_sender_only(case):
+    judgement, test_index = judged(OUT_OF_RANGE[case])
     assert "surprisal" not in judgement.results
     assert any("unreadable result" in p for p in judgement.problems)
     assert "UnreadableResult" in str(judgement.notebook["cells"][test_index]["outputs"])
