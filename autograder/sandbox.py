@@ -6,7 +6,9 @@ A *zygote* process imports what the notebooks need (NumPy, SciPy, matplotlib, Py
 IPython, the corpus, the checks' case generators) once, and never runs student code. For
 each submission it forks a child that
 
-1. closes every inherited file descriptor but its result pipe, and starts a new session;
+1. closes every inherited file descriptor but its own result pipe, starts a new session,
+   becomes the subreaper of everything it starts, and rebuilds its environment from an
+   allow-list (nothing of the grader's environment reaches student code);
 2. when run as root: enters new mount, PID and network namespaces (no network at all, no
    other processes in sight), remounts the whole filesystem read-only, leaves in view only the
    system folders (/usr, /etc, ...), the Python installation and the ``course`` package (every
@@ -14,18 +16,24 @@ each submission it forks a child that
    tmpfs over what it must not see inside those (the course folder with the gradebook and the
    other submissions, ``solutions/``, ``autograder/``, ``source/``, ``tests/``...), gives it a
    fresh ``/tmp``, and drops every capability, so none of that can be undone;
-3. sets resource limits: address space (a memory bomb raises MemoryError), file size, process
-   count; and a CPU limit per cell (an endless loop becomes an error in that cell);
+3. sets resource limits: address space (a memory bomb raises MemoryError), file size; and a
+   CPU limit per cell that also covers formatting the cell's value (an endless loop becomes
+   an error in that cell), extended while a hidden check runs (its calls have their own);
 4. executes the notebook's code cells in a fresh IPython shell, capturing outputs as Jupyter
    does (streams capped in size, figures, the last expression's value, errors), with the
    hidden checks in *record* mode: they run the student's functions on their cases and send
    the outcomes, and the judging happens in the grading process, which never ran student
    code (:mod:`autograder.judging`);
-5. streams one JSON line per finished cell, so a process that dies (``os._exit``, a crash)
-   keeps everything before the cell that killed it.
+5. sends one length-prefixed frame per finished cell on its own pipe
+   (:mod:`autograder.channel`), so a process that dies (``os._exit``, a crash) keeps
+   everything before the cell that killed it.
 
-The zygote kills a child that runs past the notebook's wall-clock limit. :class:`Pool` is the
-grading process's side: it starts the zygote, feeds it jobs and yields results as they end.
+The zygote tags what comes out of each pipe with the job it started there, and kills a child
+(with every process under it) that runs past the notebook's wall-clock limit, sends more than
+its share, has more than :data:`MAX_PROCESSES` processes or holds more memory in all than its
+limit. :class:`Pool` is the grading process's side: it starts the zygote, feeds it jobs as
+workers free up, checks every message and yields results as they end. Student code can write
+anything to its own pipe: that spoils only its own result, which is flagged.
 """
 
 from __future__ import annotations
