@@ -925,7 +925,9 @@ class Pool:
 
     def __init__(self, workers: int | None = None, hide: Iterable[Path] = ()):
         self.workers = workers or os.cpu_count() or 1
-        self._tokens = 0
+        # Job tokens, and the reader of the zygote's output, kept across runs (what arrived
+        # after one run's last result belongs to the next).
+        self._tokens, self._reader = 0, None
         command = [
             sys.executable,
             "-m",
@@ -967,7 +969,10 @@ class Pool:
         writer = threading.Thread(target=self._write, args=(feed,), daemon=True)
         writer.start()
         in_flight = 0
-        reader = _Reader(self.process.stdout, stall_seconds)
+        if self._reader is None:
+            self._reader = _Reader(self.process.stdout, stall_seconds)
+        reader = self._reader
+        reader.stall_seconds = stall_seconds
         try:
             while queue or in_flight:
                 while queue and in_flight < 2 * self.workers:
