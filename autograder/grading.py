@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import stat
+import sys
 import threading
 import time
 import warnings
@@ -216,6 +217,7 @@ def grade(
             course_dir / "submitted" / student.student / assignment.id / assignment.notebook
         )
         student.flags = scan_submission(submission, release)
+        student.flags += details.get(student.student, {}).get("flags", [])
         note = details.get(student.student, {}).get("status") or notes.get(student.student)
         if note and student.status == "graded":
             student.status = note
@@ -834,6 +836,7 @@ def grade_isolated(
             "exercises": judgement.details(),
             "status": status,
             "isolation": execution.isolation,
+            "flags": [execution.violation] if execution.violation else [],
         }
         modes.add(execution.isolation)
 
@@ -853,7 +856,7 @@ def grade_isolated(
             retry = []
             for execution in pool.run(jobs):
                 job = next(j for j in jobs if j["id"] == execution.id)
-                culprit = _culprit(job, execution)
+                culprit = None if execution.violation else _culprit(job, execution)
                 if culprit is not None and attempts.get(execution.id, 0) < MAX_RETRIES:
                     # The process died in one cell (os._exit, a crash, a hang): run the notebook
                     # again without that cell, so the rest can still be graded.
@@ -935,6 +938,11 @@ class Runs:
             return None
 
     def store(self, job: dict, execution: Execution) -> None:
+        """Keep a run that ended normally; one that did not (a timeout, a crash, a broken
+        protocol) is never kept as good: grading again runs it again."""
+        if not (execution.finished and execution.exit == "ok" and not execution.violation):
+            (self.folder / f"{job['id']}.json").unlink(missing_ok=True)
+            return
         self.folder.mkdir(parents=True, exist_ok=True)
         record = {"key": self.key(job), "skip": job.get("skip", []), "execution": asdict(execution)}
         partial = self.folder / f"{job['id']}.json.partial"
@@ -945,11 +953,12 @@ class Runs:
 @functools.cache
 def _code_version() -> str:
     """A hash of the code that decides grades: a change re-runs every notebook."""
-    digest = hashlib.sha256()
-    for package in ("autograder", "solutions", "course"):
-        for path in sorted((REPO / package).rglob("*.py")):
-            digest.update(str(path.relative_to(REPO)).encode())
-            digest.update(path.read_bytes())
+    digest = hashlib.sha256(sys.version.encode())
+    for package in ("autograder", "solutions", "course"):  # code and data (the corpus)
+        for path in sorted((REPO / package).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(REPO)).encode())
+                digest.update(path.read_bytes())
     return digest.hexdigest()
 
 

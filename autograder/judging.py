@@ -63,15 +63,27 @@ def outcomes_from(data: dict, shape: list[int]) -> list[list[Outcome]]:
         for item in group:
             if not isinstance(item, dict):
                 raise WireError("malformed outcome")
-            error = item.get("error")
+            error, types = item.get("error"), item.get("error_types", ())
+            message, modified = item.get("message", ""), item.get("modified_input", False)
+            seconds = item.get("seconds", 0.0)
+            if not (
+                (error is None or isinstance(error, str))
+                and isinstance(types, (list, tuple))
+                and all(isinstance(t, str) for t in types)
+                and isinstance(message, str)
+                and isinstance(modified, bool)
+                and type(seconds) in (int, float)
+                and 0 <= seconds < 1e6
+            ):
+                raise WireError("an outcome with fields of the wrong type or out of range")
             row.append(
                 Outcome(
                     value=item.get("value"),
-                    error=None if error is None else str(error)[:100],
-                    error_types=tuple(str(t)[:100] for t in item.get("error_types", ()))[:50],
-                    message=str(item.get("message", ""))[:500],
-                    modified_input=bool(item.get("modified_input", False)),
-                    seconds=float(item.get("seconds", 0.0)),
+                    error=None if error is None else error[:100],
+                    error_types=tuple(t[:100] for t in types)[:50],
+                    message=message[:500],
+                    modified_input=modified,
+                    seconds=float(seconds),
                 )
             )
         rebuilt.append(row)
@@ -147,19 +159,21 @@ def judge_execution(assignment: Assignment, notebook: dict, execution: Execution
             continue
         try:
             result = judge_record(assignment, name, records[-1].get("record", {}))
-        except (WireError, ValueError, TypeError, KeyError) as error:
+            report, points = result.report() + "\n", repr(float(result.points))
+        except Exception as error:  # noqa: BLE001 - whatever a record does costs only its sender
+            why = f"{type(error).__name__}: {str(error)[:200]}"
             outputs.append(
-                _error("UnreadableResult", f"the hidden tests' result could not be read ({error})")
+                _error("UnreadableResult", f"the hidden tests' result could not be read ({why})")
             )
-            judgement.problems.append(f"{name}: unreadable result ({error})")
+            judgement.problems.append(f"{name}: unreadable result ({why})")
             cell["outputs"] = outputs
             continue
         judgement.results[name] = result
-        outputs.append({"output_type": "stream", "name": "stdout", "text": result.report() + "\n"})
+        outputs.append({"output_type": "stream", "name": "stdout", "text": report})
         outputs.append(
             {
                 "output_type": "execute_result",
-                "data": {"text/plain": repr(float(result.points))},
+                "data": {"text/plain": points},
                 "metadata": {},
                 "execution_count": None,
             }
@@ -171,6 +185,8 @@ def judge_execution(assignment: Assignment, notebook: dict, execution: Execution
 
 
 def _why_stopped(execution: Execution) -> str:
+    if execution.violation:
+        return execution.violation
     if execution.finished:
         return ""
     if execution.exit == "timeout":

@@ -6,7 +6,9 @@ A *zygote* process imports what the notebooks need (NumPy, SciPy, matplotlib, Py
 IPython, the corpus, the checks' case generators) once, and never runs student code. For
 each submission it forks a child that
 
-1. closes every inherited file descriptor but its result pipe, and starts a new session;
+1. closes every inherited file descriptor but its own result pipe, starts a new session,
+   becomes the subreaper of everything it starts, and rebuilds its environment from an
+   allow-list (nothing of the grader's environment reaches student code);
 2. when run as root: enters new mount, PID and network namespaces (no network at all, no
    other processes in sight), remounts the whole filesystem read-only, leaves in view only the
    system folders (/usr, /etc, ...), the Python installation and the ``course`` package (every
@@ -14,18 +16,24 @@ each submission it forks a child that
    tmpfs over what it must not see inside those (the course folder with the gradebook and the
    other submissions, ``solutions/``, ``autograder/``, ``source/``, ``tests/``...), gives it a
    fresh ``/tmp``, and drops every capability, so none of that can be undone;
-3. sets resource limits: address space (a memory bomb raises MemoryError), file size, process
-   count; and a CPU limit per cell (an endless loop becomes an error in that cell);
+3. sets resource limits: address space (a memory bomb raises MemoryError), file size; and a
+   CPU limit per cell that also covers formatting the cell's value (an endless loop becomes
+   an error in that cell), extended while a hidden check runs (its calls have their own);
 4. executes the notebook's code cells in a fresh IPython shell, capturing outputs as Jupyter
    does (streams capped in size, figures, the last expression's value, errors), with the
    hidden checks in *record* mode: they run the student's functions on their cases and send
    the outcomes, and the judging happens in the grading process, which never ran student
    code (:mod:`autograder.judging`);
-5. streams one JSON line per finished cell, so a process that dies (``os._exit``, a crash)
-   keeps everything before the cell that killed it.
+5. sends one length-prefixed frame per finished cell on its own pipe
+   (:mod:`autograder.channel`), so a process that dies (``os._exit``, a crash) keeps
+   everything before the cell that killed it.
 
-The zygote kills a child that runs past the notebook's wall-clock limit. :class:`Pool` is the
-grading process's side: it starts the zygote, feeds it jobs and yields results as they end.
+The zygote tags what comes out of each pipe with the job it started there, and kills a child
+(with every process under it) that runs past the notebook's wall-clock limit, sends more than
+its share, has more than :data:`MAX_PROCESSES` processes or holds more memory in all than its
+limit. :class:`Pool` is the grading process's side: it starts the zygote, feeds it jobs as
+workers free up, checks every message and yields results as they end. Student code can write
+anything to its own pipe: that spoils only its own result, which is flagged.
 """
 
 from __future__ import annotations
@@ -34,17 +42,22 @@ import ctypes
 import io
 import json
 import os
+import re
 import resource
+import select
 import selectors
 import signal
 import subprocess
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import Queue
 
+from autograder import channel
 from autograder.assignments import ASSIGNMENTS
 
 STREAM_LIMIT = 200_000  # characters kept per stream per cell: output floods are cut here
@@ -248,6 +261,9 @@ def execute_cells(
     """Run the code cells in order; ``emit`` receives one message per code cell.
 
     ``skip``: cells not to run (each reported as skipped); ``until``: the last cell to run.
+    The CPU timer covers the cell and the formatting of its value (a ``__repr__`` is student
+    code too); a hidden check's calls have their own limits (20 s each, 150 s per check), so
+    while a check runs the cell's timer is extended by the check's budget (:func:`_untimed`).
     """
     from IPython.core.displaypub import CapturingDisplayPublisher
 
@@ -266,6 +282,7 @@ def execute_cells(
 
     signal.signal(signal.SIGPROF, on_cpu_limit)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # too large a file: an OSError, not a kill
+    checks.record = _untimed(checks.record)
     for index, cell in enumerate(cells):
         if until is not None and index > until:
             break
@@ -293,14 +310,16 @@ def execute_cells(
         publisher = CapturingDisplayPublisher()
         saved = sys.stdout, sys.stderr, shell.display_pub
         sys.stdout, sys.stderr, shell.display_pub = out, err, publisher
+        formatted = None
         signal.setitimer(signal.ITIMER_PROF, cell_seconds)
         try:
             result = shell.run_cell(source, store_history=True, silent=False)
-        except BaseException as error:  # noqa: BLE001 - a timeout outside IPython's own handler
-            result = None
-            failure = error
-        else:
             failure = result.error_in_exec or result.error_before_exec
+            if failure is None and result.result is not None:
+                formatted = shell.display_formatter.format(result.result)  # still timed
+        except BaseException as error:  # noqa: BLE001 - a timeout outside IPython's own handler
+            result, formatted = None, None
+            failure = error
         finally:
             signal.setitimer(signal.ITIMER_PROF, 0)
             sys.stdout, sys.stderr, shell.display_pub = saved
@@ -316,7 +335,7 @@ def execute_cells(
             outputs.append(
                 {
                     "output_type": "display_data",
-                    "data": _jsonable(data),
+                    "data": _capped(_jsonable(data)),
                     "metadata": _jsonable(metadata or {}),
                 }
             )
@@ -326,17 +345,53 @@ def execute_cells(
                 outputs.append(_error("TimeoutError", limit))
             else:
                 outputs.append(_error(type(failure).__name__, str(failure)[:2000], failure))
-        elif result is not None and result.result is not None:
-            data, metadata = shell.display_formatter.format(result.result)
+        elif formatted is not None:
+            data, metadata = formatted
             outputs.append(
                 {
                     "output_type": "execute_result",
-                    "data": _jsonable(data),
+                    "data": _capped(_jsonable(data)),
                     "metadata": _jsonable(metadata),
                     "execution_count": result.execution_count,
                 }
             )
         emit({"cell": index, "outputs": outputs, "records": list(records)})
+
+
+def _untimed(record):
+    """``record`` (a hidden check's run of the student's function) with the cell's CPU timer
+    extended by the check's own budget while it runs: a correct answer that is slow but
+    within the per-call limit keeps its points, whatever the per-cell limit."""
+    from autograder.checks.core import CHECK_SECONDS
+
+    threads = max(1, int(os.environ.get("OMP_NUM_THREADS", "1") or 1))
+
+    def timed_by_its_own_limits(*args, **kwargs):
+        left, _ = signal.setitimer(signal.ITIMER_PROF, 0)
+        if left > 0:
+            signal.setitimer(signal.ITIMER_PROF, left + CHECK_SECONDS * threads)
+        try:
+            return record(*args, **kwargs)
+        finally:
+            if left > 0:
+                signal.setitimer(signal.ITIMER_PROF, left)
+
+    return timed_by_its_own_limits
+
+
+DATA_LIMIT = 5_000_000  # characters kept per format of one rich output (a figure is ~100 KB)
+
+
+def _capped(data: dict) -> dict:
+    """Rich output with each format cut to :data:`DATA_LIMIT` (the text of a huge value)."""
+    out = {}
+    for mime, value in data.items():
+        if isinstance(value, str) and len(value) > DATA_LIMIT:
+            if not mime.startswith("text/"):
+                continue  # a cut image or JSON is no use: leave that format out
+            value = value[:DATA_LIMIT] + f"\n[... {len(value) - DATA_LIMIT:,} more characters cut]"
+        out[mime] = value
+    return out or {"text/plain": "(output too large to keep)"}
 
 
 def _error(ename: str, evalue: str, error: BaseException | None = None) -> dict:
@@ -358,7 +413,10 @@ def _jsonable(data):
 
 
 def child_main(job: dict, write_fd: int, hide: list[str]) -> None:
-    """Everything the forked child does; it ends with os._exit and never returns."""
+    """Everything the forked child does; it ends with os._exit and never returns.
+
+    It writes length-prefixed frames (:mod:`autograder.channel`) to ``write_fd``, its own
+    pipe: student code can write there too, but can only spoil its own result."""
     status = 0
     try:
         os.setsid()
@@ -367,20 +425,17 @@ def child_main(job: dict, write_fd: int, hide: list[str]) -> None:
         devnull = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)
+        _contain()
         level = isolate(hide)
         limit_resources(job.get("memory", MEMORY_BYTES))
-        work = Path(WORK_ROOT) / f"itlm-{job['id']}"
+        work = Path(WORK_ROOT) / f"itlm-{job['token']}"
         work.mkdir(parents=True, exist_ok=True)
         os.chdir(work)
-        os.environ["NBGRADER_EXECUTION"] = "autograde"
-        os.environ["HOME"] = str(work)
-        os.environ["MPLCONFIGDIR"] = str(work)
-        os.environ["TMPDIR"] = str(work)
-        out = os.fdopen(write_fd, "w", buffering=1)
+        os.environ.clear()
+        os.environ.update(child_environment(work))
 
         def emit(message: dict) -> None:
-            out.write(json.dumps({"id": job["id"], **message}) + "\n")
-            out.flush()
+            channel.send(write_fd, message)
 
         emit({"isolation": level})
         cell_seconds = job.get("cell_seconds", CELL_CPU_SECONDS)
@@ -389,15 +444,44 @@ def child_main(job: dict, write_fd: int, hide: list[str]) -> None:
     except BaseException:  # noqa: BLE001 - report, then leave quietly
         status = 70
         try:
-            os.write(
-                write_fd,
-                (
-                    json.dumps({"id": job["id"], "crash": traceback.format_exc()[-2000:]}) + "\n"
-                ).encode(),
-            )
+            channel.send(write_fd, {"crash": traceback.format_exc()[-2000:]})
         except OSError:
             pass
     os._exit(status)
+
+
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def _contain() -> None:
+    """Orphaned processes of this child become its children, not init's: the zygote's
+    watchdog finds every process of a submission under its first process."""
+    _libc().prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+# What a notebook's process may see of the grader's environment: nothing but these.
+ALLOWED_VARIABLES = re.compile(
+    r"^(PATH|LANG|LANGUAGE|LC_[A-Z]+|TZ|TERM|PYTHONHASHSEED|"
+    r"(OMP|OPENBLAS|MKL|NUMEXPR|VECLIB_MAXIMUM|BLIS|GOTO)_NUM_THREADS|MKL_THREADING_LAYER)$"
+)
+
+
+def allowed_environment(environ=None) -> dict[str, str]:
+    """The variables of ``environ`` (default: this process's) that a notebook may see."""
+    environ = os.environ if environ is None else environ
+    return {k: v for k, v in environ.items() if ALLOWED_VARIABLES.match(k)}
+
+
+def child_environment(work: Path) -> dict[str, str]:
+    """A notebook's environment, rebuilt from an allow-list: not the grader's."""
+    return {
+        **allowed_environment(),
+        "HOME": str(work),
+        "TMPDIR": str(work),
+        "MPLCONFIGDIR": str(work),
+        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+        "NBGRADER_EXECUTION": "autograde",
+    }
 
 
 # -- the zygote ---------------------------------------------------------------------------------
@@ -432,17 +516,36 @@ WARM_MODULES = [
 ]  # fmt: skip
 
 
+MAX_PROCESSES = 32  # processes one notebook may have alive at once
+WATCH_SECONDS = 0.25  # how often the zygote counts each child's processes and memory
+HEARTBEAT_SECONDS = 2.0  # the zygote says it is alive at least this often
+
+
 def serve(workers: int, hide: list[str]) -> None:
-    """The zygote's loop: jobs in on stdin, result lines out on stdout."""
+    """The zygote's loop: jobs in on stdin (one JSON line each; ``{"kill": token}`` ends a
+    job early), results out on stdout as frames it tags with the job they came from.
+
+    Out: a JSON header line, ``{"job": token, "n": size}`` followed by ``size`` bytes that
+    child sent on its own pipe; ``{"job": token, "exit": how, "violation": why}`` when it
+    ended; ``{"alive": true}`` now and then. What a child sends is forwarded, not read: the
+    grading process deframes and checks it (:mod:`autograder.channel`). The zygote enforces
+    what a child cannot be trusted to: its wall-clock limit, how much it may send, how many
+    processes it may have and how much memory they hold together (:class:`Watchdog`).
+    """
     warm_up(WARM_MODULES)
     if any(name.startswith("solutions") for name in sys.modules):
         raise RuntimeError("the zygote must never import solutions/")
-    print(json.dumps({"ready": True, "pid": os.getpid()}), flush=True)
+    _libc().prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # an escaped orphan comes back here
+    out = _Output()
+    out.send({"ready": True, "pid": os.getpid()})
     pending: list[dict] = []
-    running: dict[int, dict] = {}  # pid -> {job, fd, buffer, deadline}
+    running: dict[int, dict] = {}  # pid -> {job, fd, sent, deadline, violation...}
     selector = selectors.DefaultSelector()
-    stdin_open = True
-    selector.register(sys.stdin, selectors.EVENT_READ, "stdin")
+    os.set_blocking(0, False)
+    selector.register(0, selectors.EVENT_READ, "stdin")
+    stdin_open, inbox = True, bytearray()
+    watchdog = Watchdog()
+    last_said = time.monotonic()
     while stdin_open or pending or running:
         while pending and len(running) < workers:
             job = pending.pop(0)
@@ -454,77 +557,238 @@ def serve(workers: int, hide: list[str]) -> None:
             os.close(write_fd)
             os.set_blocking(read_fd, False)
             running[pid] = {
+                "pid": pid,
                 "job": job,
                 "fd": read_fd,
-                "buffer": b"",
+                "sent": 0,
+                "limit": job.get("child_bytes", channel.CHILD_BYTES),
                 "deadline": time.monotonic() + job.get("seconds", NOTEBOOK_SECONDS),
             }
             selector.register(read_fd, selectors.EVENT_READ, pid)
         for key, _ in selector.select(timeout=0.2):
             if key.data == "stdin":
-                line = sys.stdin.readline()
-                if not line:
+                try:
+                    chunk = os.read(0, 1 << 20)
+                except BlockingIOError:
+                    continue
+                if not chunk:
                     stdin_open = False
-                    selector.unregister(sys.stdin)
-                elif line.strip():
-                    pending.append(json.loads(line))
+                    selector.unregister(0)
+                inbox += chunk
+                *lines, rest = inbox.split(b"\n")
+                inbox = bytearray(rest)
+                for line in lines:
+                    if line.strip():
+                        request = json.loads(line)
+                        if "kill" in request:
+                            _kill_job(running, request["kill"], request.get("why", ""))
+                        else:
+                            pending.append(request)
                 continue
             state = running.get(key.data)
+            if state is not None and not _forward(state, out) and state.get("closed"):
+                selector.unregister(state["fd"])  # at its end: select would return at once
+                state["unregistered"] = True
+        for pid, why in watchdog.check(running):
+            running[pid].setdefault("violation", why)
+            _kill_tree(running[pid], running)
+        now = time.monotonic()
+        for state in running.values():
+            if now > state["deadline"] and not state.get("timed_out"):
+                _kill_tree(state, running)
+                state["timed_out"] = True
+        while running:  # reap every ended child; an escaped orphan too (we are its reaper)
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                break
+            state = running.pop(pid, None)
             if state is None:
                 continue
-            try:
-                chunk = os.read(state["fd"], 1 << 20)
-            except BlockingIOError:
-                continue
-            state["buffer"] += chunk
-            *lines, state["buffer"] = state["buffer"].split(b"\n")
-            for line in lines:
-                if line.strip():
-                    sys.stdout.write(line.decode("utf-8", "replace") + "\n")
-            sys.stdout.flush()
-        now = time.monotonic()
-        for pid, state in list(running.items()):
-            if now > state["deadline"]:
-                _kill(pid)
-                state["timed_out"] = True
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                _drain(state)
+            state["reaped"] = True  # its pid may be reused from now on: never signal it
+            _drain(state, out)
+            _kill_orphans(running)  # what it left behind came to us: its subreaper
+            if not state.get("unregistered"):
                 selector.unregister(state["fd"])
-                os.close(state["fd"])
-                del running[pid]
-                print(
-                    json.dumps(
-                        {
-                            "id": state["job"]["id"],
-                            "exit": _describe(status, state.get("timed_out")),
-                        }
-                    ),
-                    flush=True,
+            os.close(state["fd"])
+            out.send(
+                {
+                    "job": state["job"]["token"],
+                    "exit": _describe(status, state.get("timed_out")),
+                    "violation": state.get("violation", ""),
+                }
+            )
+            last_said = time.monotonic()
+        if time.monotonic() - last_said > HEARTBEAT_SECONDS:
+            out.send({"alive": True, "running": len(running), "pending": len(pending)})
+            last_said = time.monotonic()
+
+
+class _Output:
+    """The zygote's stdout: header lines, each perhaps followed by raw bytes."""
+
+    def send(self, header: dict, payload: bytes = b"") -> None:
+        data = json.dumps(header).encode() + b"\n" + payload
+        view = memoryview(data)
+        while view:
+            view = view[os.write(1, view) :]
+
+
+def _forward(state: dict, out: _Output) -> bool:
+    """Pass on what one child sent since the last call; False once its pipe is empty."""
+    if state.get("closed"):
+        return False
+    try:
+        chunk = os.read(state["fd"], 1 << 20)
+    except BlockingIOError:
+        return False
+    if not chunk:
+        state["closed"] = True
+        return False
+    state["sent"] += len(chunk)
+    if state["sent"] > state["limit"]:
+        state.setdefault(
+            "violation",
+            f"the notebook's process sent more than {state['limit'] // 2**20} MiB of results",
+        )
+        state["closed"] = True
+        _kill_tree(state)
+        return False
+    out.send({"job": state["job"]["token"], "n": len(chunk)}, chunk)
+    return True
+
+
+def _drain(state: dict, out: _Output) -> None:
+    """Forward what an ended child left in its pipe (without waiting for a descendant that
+    still holds it open)."""
+    while _forward(state, out):
+        pass
+
+
+def _kill_job(running: dict, token, why: str) -> None:
+    """End a job the grading process gave up on (its messages broke the protocol)."""
+    for state in running.values():
+        if state["job"]["token"] == token:
+            state.setdefault("violation", why or "stopped by the grading process")
+            state["closed"] = True
+            _kill_tree(state, running)
+
+
+class Watchdog:
+    """Counts each child's processes (it and all its descendants, which cannot leave its
+    tree: it is their subreaper) and the memory they hold together (proportional set size,
+    so what they share with the zygote counts once). A child over :data:`MAX_PROCESSES` or
+    over its memory limit in all is killed with all its processes, and flagged."""
+
+    def __init__(self):
+        self.last = 0.0
+
+    def check(self, running: dict) -> list[tuple[int, str]]:
+        now = time.monotonic()
+        if now - self.last < WATCH_SECONDS or not running:
+            return []
+        self.last = now
+        _kill_orphans(running)
+        over = []
+        for pid, state in running.items():
+            if state.get("killed"):
+                continue
+            tree = descendants(pid)
+            limit = state["job"].get("processes", MAX_PROCESSES)
+            if len(tree) > limit:
+                over.append((pid, f"the notebook started more than {limit} processes at once"))
+                continue
+            memory = state["job"].get("memory", MEMORY_BYTES)
+            held = sum(_pss(p) for p in tree)
+            if held > memory:
+                over.append(
+                    (
+                        pid,
+                        f"the notebook's processes held {held / 2**30:.1f} GiB together"
+                        f" (the limit is {memory / 2**30:.1f} GiB)",
+                    )
                 )
+        return over
 
 
-def _drain(state: dict) -> None:
-    while True:
+def descendants(pid: int, depth: int = 10_000) -> set[int]:
+    """``pid`` and every process under it, ``depth`` levels down (from
+    /proc/<pid>/task/*/children)."""
+    seen, todo = set(), [(pid, 0)]
+    while todo:
+        current, level = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        if level >= depth:
+            continue
         try:
-            chunk = os.read(state["fd"], 1 << 20)
-        except BlockingIOError:
-            break
-        if not chunk:
-            break
-        state["buffer"] += chunk
-    for line in state["buffer"].split(b"\n"):
-        if line.strip():
-            sys.stdout.write(line.decode("utf-8", "replace") + "\n")
-    state["buffer"] = b""
+            tasks = os.listdir(f"/proc/{current}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{current}/task/{task}/children") as f:
+                    todo.extend((int(c), level + 1) for c in f.read().split())
+            except (OSError, ValueError):
+                pass
+    return seen
 
 
-def _kill(pid: int) -> None:
-    for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
-        try:
-            target()
-        except (ProcessLookupError, PermissionError):
-            pass
+def _pss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _kill_tree(state: dict, running: dict | None = None) -> None:
+    """Kill a running child and every process under it, again until none is left (a fork
+    bomb forks while being killed); what its death orphans comes to the zygote and is killed
+    as an orphan."""
+    state["killed"] = True
+    if state.get("reaped"):
+        return
+    pid = state["pid"]
+    for _ in range(50):
+        tree = descendants(pid)
+        for target in tree:
+            try:
+                os.kill(target, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        if running is not None:  # (without the running jobs, every child looks orphaned)
+            _kill_orphans(running)
+        if not any(_alive(p) for p in tree if p != pid):
+            break
+        time.sleep(0.01)
+
+
+def _kill_orphans(running: dict) -> None:
+    """Kill the zygote's children that are no job's first process: descendants of a job
+    whose parent died were handed to the zygote (their subreaper) and belong to no one."""
+    known = set(running)
+    for child in descendants(os.getpid(), depth=1) - {os.getpid()}:
+        if child not in known and _alive(child):
+            for target in descendants(child):
+                try:
+                    os.kill(target, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return False
 
 
 def _describe(status: int, timed_out: bool | None) -> str:
@@ -551,10 +815,109 @@ class Execution:
     exit: str = ""  # how the process ended: ok, timeout, signal 9, exit 70...
     crash: str = ""
     seconds: float = 0.0
+    violation: str = ""  # why its process was stopped: a broken protocol or a limit
 
     @property
     def last_cell(self) -> int:
         return max(self.cells, default=-1)
+
+
+STALL_SECONDS = 120.0  # the zygote says it is alive every 2 s: this long silent, it is stuck
+
+
+class _Reader:
+    """The zygote's stdout, a header line at a time, each with the bytes it announces."""
+
+    def __init__(self, stream, stall_seconds: float):
+        self.fd = stream.fileno()
+        self.buffer = bytearray()
+        self.stall_seconds = stall_seconds
+
+    def _fill(self) -> None:
+        ready, _, _ = select.select([self.fd], [], [], self.stall_seconds)
+        if not ready:
+            raise RuntimeError(
+                f"the grading sandbox is stuck: no word from it for {self.stall_seconds:g} s"
+            )
+        chunk = os.read(self.fd, 1 << 20)
+        if not chunk:
+            raise RuntimeError("the grading sandbox stopped unexpectedly")
+        self.buffer += chunk
+
+    def next(self) -> tuple[dict, bytes]:
+        while (end := self.buffer.find(b"\n")) < 0:
+            self._fill()
+        header = json.loads(bytes(self.buffer[:end]))
+        del self.buffer[: end + 1]
+        size = header.get("n", 0)
+        while len(self.buffer) < size:
+            self._fill()
+        payload = bytes(self.buffer[:size])
+        del self.buffer[:size]
+        return header, payload
+
+
+class _Running:
+    """One job in the sandbox, as the grading process sees it: what its own pipe brought."""
+
+    def __init__(self, job: dict, token: int):
+        self.job, self.token = job, token
+        self.execution = Execution(job["id"])
+        self.started = time.perf_counter()
+        self.frames = channel.Deframer()
+        self.code_cells = {i for i, c in enumerate(job["cells"]) if _is_code(c)}
+        self.broken = ""
+
+    def receive(self, payload: bytes) -> str:
+        """Take in bytes from the child; the reason it must be stopped, if it broke the
+        protocol (the first time only)."""
+        if self.broken:
+            return ""
+        try:
+            for message in self.frames.feed(payload):
+                self._take(channel.validate(message, self.code_cells, self.execution.last_cell))
+        except channel.ChannelError as error:
+            self.broken = f"the notebook's process sent a malformed result: {error}"
+            self.frames = None
+            return self.broken
+        return ""
+
+    def _take(self, message: dict) -> None:
+        execution = self.execution
+        if execution.finished:
+            raise channel.ChannelError("a message after the last one")
+        if "cell" in message:
+            execution.cells[message["cell"]] = {
+                "outputs": message["outputs"],
+                "records": message["records"],
+            }
+        elif "isolation" in message:  # the child's first message: it has started
+            execution.isolation = message["isolation"]
+            self.started = time.perf_counter()
+        elif "finished" in message:
+            execution.finished = True
+        elif "crash" in message:
+            execution.crash = message["crash"]
+
+    def ended(self, exit: str, violation: str) -> Execution:
+        execution = self.execution
+        execution.exit = exit
+        execution.violation = self.broken or violation
+        if execution.violation:
+            execution.finished = False  # nothing it said after breaking the rules counts
+        execution.seconds = time.perf_counter() - self.started
+        return execution
+
+
+def _is_code(cell) -> bool:
+    return isinstance(cell, dict) and cell.get("cell_type") == "code"
+
+
+def zygote_environment() -> dict[str, str]:
+    """The zygote's environment: the allow-list, and what Python needs to find the course
+    (its children rebuild theirs from the allow-list again, :func:`child_environment`)."""
+    keep = ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONNOUSERSITE")
+    return {**allowed_environment(), **{k: os.environ[k] for k in keep if k in os.environ}}
 
 
 class Pool:
@@ -562,6 +925,9 @@ class Pool:
 
     def __init__(self, workers: int | None = None, hide: Iterable[Path] = ()):
         self.workers = workers or os.cpu_count() or 1
+        # Job tokens, and the reader of the zygote's output, kept across runs (what arrived
+        # after one run's last result belongs to the next).
+        self._tokens, self._reader = 0, None
         command = [
             sys.executable,
             "-m",
@@ -575,48 +941,68 @@ class Pool:
         # Parallel notebooks must not each start a thread per core in BLAS and PyTorch (a
         # 2000 x 2000 SVD ran 15x slower oversubscribed): share the cores out, before import.
         threads = str(max(1, (os.cpu_count() or 1) // self.workers))
-        env = {**os.environ, **{v: threads for v in THREAD_VARIABLES}}
+        env = {**zygote_environment(), **{v: threads for v in THREAD_VARIABLES}}
         self.process = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1, env=env
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0, env=env
         )
         ready = self.process.stdout.readline()
         if not ready or not json.loads(ready).get("ready"):
             raise RuntimeError("the grading sandbox did not start")
 
-    def run(self, jobs: list[dict]) -> Iterator[Execution]:
+    def run(self, jobs: list[dict], stall_seconds: float = STALL_SECONDS) -> Iterator[Execution]:
         """Run jobs ({"id", "cells", optional "skip", "until", "seconds", "cell_seconds"});
-        yield each as it ends."""
-        started = {job["id"]: time.perf_counter() for job in jobs}
-        results = {job["id"]: Execution(job["id"]) for job in jobs}
+        yield each as it ends.
+
+        Jobs are fed as workers free up, by a thread of their own, while this one reads
+        results: neither side ever waits for the other to read. What a child sent is
+        attributed by the pipe it came on (the zygote's tag), deframed and checked here
+        (:mod:`autograder.channel`); a child that breaks the protocol is stopped and flagged
+        (:attr:`Execution.violation`), its classmates go on. When the zygote says nothing
+        for ``stall_seconds`` (it says it is alive every few seconds), a RuntimeError says so.
+        """
+        tokens = {}
         for job in jobs:
-            self.process.stdin.write(json.dumps(job) + "\n")
-        self.process.stdin.flush()
-        remaining = set(results)
-        while remaining:
-            line = self.process.stdout.readline()
-            if not line:
-                raise RuntimeError("the grading sandbox stopped unexpectedly")
-            message = json.loads(line)
-            execution = results.get(message.get("id"))
-            if execution is None:
-                continue
-            if "cell" in message:
-                execution.cells[int(message["cell"])] = {
-                    "outputs": message["outputs"],
-                    "records": message["records"],
-                }
-            elif "isolation" in message:  # the child's first message: it has started
-                execution.isolation = message["isolation"]
-                started[execution.id] = time.perf_counter()
-            elif message.get("finished"):
-                execution.finished = True
-            elif "crash" in message:
-                execution.crash = message["crash"]
-            elif "exit" in message:
-                execution.exit = message["exit"]
-                execution.seconds = time.perf_counter() - started[execution.id]
-                remaining.discard(execution.id)
-                yield execution
+            self._tokens += 1
+            tokens[self._tokens] = _Running(job, self._tokens)
+        queue = list(tokens.values())
+        feed: Queue = Queue()
+        writer = threading.Thread(target=self._write, args=(feed,), daemon=True)
+        writer.start()
+        in_flight = 0
+        if self._reader is None:
+            self._reader = _Reader(self.process.stdout, stall_seconds)
+        reader = self._reader
+        reader.stall_seconds = stall_seconds
+        try:
+            while queue or in_flight:
+                while queue and in_flight < 2 * self.workers:
+                    job = queue.pop(0)
+                    feed.put({**job.job, "token": job.token})
+                    in_flight += 1
+                header, payload = reader.next()
+                if "job" not in header:
+                    continue  # the zygote is alive
+                running = tokens.get(header["job"])
+                if running is None:
+                    continue
+                if "n" in header:
+                    why = running.receive(payload)
+                    if why:
+                        feed.put({"kill": running.token, "why": why})
+                elif "exit" in header:
+                    in_flight -= 1
+                    del tokens[running.token]
+                    yield running.ended(str(header["exit"]), str(header.get("violation") or ""))
+        finally:
+            feed.put(None)
+
+    def _write(self, feed: Queue) -> None:
+        while (item := feed.get()) is not None:
+            try:
+                self.process.stdin.write(json.dumps(item).encode() + b"\n")
+                self.process.stdin.flush()
+            except (BrokenPipeError, OSError, ValueError):
+                return  # the zygote is gone: the reader says so
 
     def close(self) -> None:
         if self.process.poll() is None:

@@ -127,6 +127,18 @@ def _snapshot(value):
         return None
 
 
+def _frozen(value):
+    """A copy of a returned value, taken as the call returns: what the student's code does
+    to that object afterwards (a later call overwriting a returned buffer) cannot change
+    what is judged."""
+    try:
+        return copy.deepcopy(value)
+    except Exception:  # noqa: BLE001 - e.g. a non-leaf tensor: copy its data at least
+        if hasattr(value, "detach") and hasattr(value, "clone"):
+            return value.detach().clone()
+        return value
+
+
 def _same(a, b) -> bool:
     """Is ``a`` unchanged compared with its snapshot ``b``?"""
     if b is None:
@@ -164,7 +176,7 @@ def call(
     outcome = Outcome()
     try:
         with quiet(silent_stdout), _time_limit(seconds):
-            outcome.value = fn(*args, **kwargs)
+            outcome.value = _frozen(fn(*args, **kwargs))
     except _CallTimeout:
         outcome.error, outcome.error_types = "TimeoutError", ("TimeoutError",)
         outcome.message = f"the call took longer than {seconds:g} s"

@@ -345,3 +345,68 @@ def test_regrading_is_idempotent_and_keeps_the_gradebook(graded):
         comment = gb.find_comment("softmax", nb, A.id, "edits-a-test-cell")
         assert comment.manual_comment == "see me"
     shutil.rmtree(course / "feedback")
+
+
+# -- issue 14: the result channel, process limits and the grader's environment ---------------
+# Graded in a batch of their own: these runs end abnormally on purpose, and such runs are
+# never kept for resuming (which the regrading test above counts on for its batch).
+import os  # noqa: E402
+
+SECRET = "itlm-hostile-secret-4f2a"
+WRITE_TO_EVERY_PIPE = (
+    "import os, stat\nfor name in os.listdir('/proc/self/fd'):\n    fd = int(name)\n"
+    "    try:\n        if fd > 2 and stat.S_ISFIFO(os.fstat(fd).st_mode):\n"
+    "            os.write(fd, {payload!r})\n    except OSError:\n        pass\n"
+)
+CHANNEL_CASES = {
+    "writes-garbage-to-its-pipe": WRITE_TO_EVERY_PIPE.format(payload=b"not json\n\xff" * 50),
+    "forges-a-classmates-exit": WRITE_TO_EVERY_PIPE.format(
+        payload=b'{"id": "honest", "exit": "signal 9"}\n' * 20
+    ),
+    "forks-40-processes": (
+        "import subprocess, time\n"
+        "ps = [subprocess.Popen(['sleep', '60']) for _ in range(40)]\ntime.sleep(20)"
+    ),
+}
+PRINTS_ENVIRONMENT = (
+    "import os\nprint(dict(os.environ))\nprint(open('/proc/self/environ', 'rb').read())"
+)
+
+
+@pytest.fixture(scope="module")
+def channel_batch(tmp_path_factory):
+    course = tmp_path_factory.mktemp("hostile-channel")
+    prepare_course_dir(course, [A])
+    generate(course, A)
+    release = json.loads((course / "release" / A.id / A.notebook).read_text())
+    cases = {"honest": [], "prints-the-environment": [(3, PRINTS_ENVIRONMENT)]}
+    cases |= {student: [(3, source)] for student, source in CHANNEL_CASES.items()}
+    for student, extra in cases.items():
+        folder = course / "submitted" / student / A.id
+        folder.mkdir(parents=True)
+        (folder / A.notebook).write_text(json.dumps(notebook(release, {}, extra)))
+    os.environ["ITLM_HOSTILE_SECRET"] = SECRET  # in the grader's environment only
+    try:
+        result = grade(course, A, progress=[].append, limits={"seconds": 40, "cell_seconds": 8})
+    finally:
+        del os.environ["ITLM_HOSTILE_SECRET"]
+    return course, {s.student: s for s in result.students}
+
+
+@pytest.mark.parametrize("student", sorted(CHANNEL_CASES))
+def test_a_broken_or_forged_channel_costs_only_its_sender(channel_batch, student):
+    """Garbage or a forged message on the result pipe, or a fork storm, is flagged on its
+    sender, and the honest student in the same batch keeps full points."""
+    _, rows = channel_batch
+    flags = rows[student].flags
+    assert any("malformed result" in f or "processes" in f for f in flags), flags
+    assert points(rows["honest"]) == FULL and not rows["honest"].flags
+
+
+def test_the_graders_environment_stays_out_of_the_feedback(channel_batch):
+    course, rows = channel_batch
+    assert points(rows["prints-the-environment"]) == FULL
+    graded_copy = course / "autograded" / "prints-the-environment" / A.id / A.notebook
+    text = graded_copy.read_text()
+    assert "PATH" in text  # the cell ran and printed its environment
+    assert SECRET not in text
