@@ -31,14 +31,15 @@ grading process's side: it starts the zygote, feeds it jobs and yields results a
 from __future__ import annotations
 
 import ctypes
+import importlib.abc
 import io
 import json
 import os
-import resource
 import selectors
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import traceback
 from collections.abc import Iterable, Iterator
@@ -46,14 +47,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.assignments import ASSIGNMENTS
+from autograder.machine import default_workers, usable_cpus, usable_memory
 
 STREAM_LIMIT = 200_000  # characters kept per stream per cell: output floods are cut here
 DISPLAY_LIMIT = 50  # rich outputs (figures...) kept per cell
 CELL_CPU_SECONDS = 120  # CPU seconds per cell
 MEMORY_BYTES = 6 * 2**30  # address space a child may add to what the zygote has mapped
+MIN_MEMORY_BYTES = 2**30  # ... even when this process's share of memory is smaller
 FILE_BYTES = 256 * 2**20  # largest file a child may write
 NOTEBOOK_SECONDS = 600  # wall clock per notebook
-WORK_ROOT = "/dev/shm"  # a fresh tmpfs in the child: its working directory and temp files
+# The child's working directory and temp files: under full isolation a fresh tmpfs mounted on
+# /dev/shm; where there is no /dev/shm (macOS), the system's temporary folder.
+WORK_ROOT = "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir()
+# Processes and threads a child may have at once. Under full isolation each child has its own
+# user namespace, where the kernel counts only that submission's tasks; see limit_resources.
+PROCESS_LIMIT = 256
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
@@ -93,9 +101,15 @@ def _libc():
     return ctypes.CDLL(None, use_errno=True)
 
 
-CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x20000000, 0x40000000
-MS_RDONLY, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 32, 4096, 16384, 1 << 18
+CLONE_NEWNS, CLONE_NEWUSER = 0x00020000, 0x10000000
+CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
+# os.statvfs's f_flag bits (ST_*) and the mount flags (MS_*) they stand for. (A remount that
+# names no atime flag keeps the mount's own, so those need not be repeated.)
+_STATVFS_TO_MS = {1 << 1: MS_NOSUID, 1 << 2: MS_NODEV, 1 << 3: MS_NOEXEC}
 PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 24, 38
+PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 47, 4
 
 
 class _CapHeader(ctypes.Structure):
@@ -110,18 +124,31 @@ class _CapData(ctypes.Structure):
     ]
 
 
-def isolate(hide: Iterable[str]) -> str:
-    """Namespaces, a read-only filesystem with hidden folders, and no capabilities, when we
-    are root; returns how isolated the process ended up ("full" or "basic").
+def isolate(hide: Iterable[str], namespaces: bool = True) -> str:
+    """Namespaces, a read-only filesystem with hidden folders, and no capabilities; returns
+    how isolated the process ended up: "full", or "basic" when the kernel gives no namespaces
+    (or ``namespaces`` is False: the zygote's start-up probe found they do not work here).
 
-    The caller continues in a grandchild that is PID 1 of a new PID namespace (the child in
-    between only waits for it and passes on its exit status).
+    As root the process enters new mount, PID and network namespaces directly. As any other
+    user it first enters a new *user* namespace in which it is root over those namespaces
+    only (its own uid and gid mapped to themselves, no supplementary groups): the same view,
+    no privilege over anything outside. The caller continues in a grandchild that is PID 1 of
+    a new PID namespace (the child in between only waits for it and passes on its status).
+    Once it has started, a failure raises: a half-isolated child must not run student code.
     """
-    if os.geteuid() != 0:
+    if not namespaces or not hasattr(os, "fork") or sys.platform != "linux":
         return "basic"
     libc = _libc()
-    if libc.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID) != 0:
-        return "basic"
+    if os.geteuid() == 0:
+        if libc.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID) != 0:
+            return "basic"
+    else:
+        uid, gid = os.getuid(), os.getgid()
+        if libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID) != 0:
+            return "basic"
+        Path("/proc/self/setgroups").write_text("deny")  # no way to regain dropped groups
+        Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
+        Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
     pid = os.fork()
     if pid:  # the child in between: wait for the isolated grandchild, pass on its status
         _, status = os.waitpid(pid, 0)
@@ -131,9 +158,22 @@ def isolate(hide: Iterable[str]) -> str:
             else 128 + os.WTERMSIG(status)
         )
 
-    def mount(source, target, fstype, flags, data=None) -> int:
+    def mount(source, target, fstype, flags, data=None) -> None:
         enc = lambda v: None if v is None else str(v).encode()  # noqa: E731
-        return libc.mount(enc(source), enc(target), enc(fstype), flags, enc(data))
+        if libc.mount(enc(source), enc(target), enc(fstype), flags, enc(data)) != 0:
+            error = ctypes.get_errno()
+            raise OSError(error, f"mount {target}: {os.strerror(error)}")
+
+    def read_only(path: str) -> None:
+        # A bind remount must repeat the flags the mount already has (nosuid, nodev...):
+        # in a user namespace the kernel refuses to clear them, and we only add "read-only".
+        try:
+            kept = os.statvfs(path).f_flag
+        except OSError:
+            return
+        flags = MS_REMOUNT | MS_BIND | MS_RDONLY
+        flags |= sum(ms for st, ms in _STATVFS_TO_MS.items() if kept & st)
+        mount(None, path, None, flags)
 
     mount("none", "/", None, MS_REC | MS_PRIVATE)
     mount_points = [
@@ -142,39 +182,56 @@ def isolate(hide: Iterable[str]) -> str:
     for point in sorted(set(mount_points)):
         if point == "/proc" or point.startswith(("/proc/", "/sys", "/dev")):
             continue
-        mount(None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY)  # nothing outside is writable
-    mount("proc", "/proc", "proc", 0)  # this PID namespace's processes only
+        if os.path.isdir(point) or os.path.isfile(point):
+            read_only(point)  # nothing outside is writable
+    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)  # this namespace's only
     # Only what Python and the course need stays visible: every other top-level folder
     # (/home, /root, /tmp, /srv, /opt, /work, ...) becomes an empty read-only tmpfs, so no
     # other copy of the course, no home folder and no other user's files can be read.
     needed = needed_paths()
     for top, keep in _masked_tops(needed).items():
         handles = {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in keep}
-        if mount("tmpfs", top, "tmpfs", 0, "size=1m,mode=755") != 0:
-            raise OSError(ctypes.get_errno(), f"could not hide {top}")
+        mount("tmpfs", top, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=755")
         for path, fd in handles.items():
             os.makedirs(path, exist_ok=True)
-            if mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC) != 0:
-                raise OSError(ctypes.get_errno(), f"could not keep {path} visible")
-            mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY)
+            mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
+            read_only(path)
             os.close(fd)
-        mount(None, top, None, MS_REMOUNT | MS_RDONLY)
+        mount(None, top, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
     # A fresh, writable /tmp, unless Python or the course lives under it (a checkout in /tmp):
     # then /tmp stays the read-only view above, and the notebook works in /dev/shm.
     fresh_tmp = [] if any(p.startswith("/tmp/") for p in needed) else ["/tmp"]
     for path in [*hide, *fresh_tmp, WORK_ROOT]:
         if os.path.isdir(path):
-            if mount("tmpfs", path, "tmpfs", 0, "size=512m,mode=1777") != 0:
-                raise OSError(ctypes.get_errno(), f"could not hide {path}")
+            mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=512m,mode=1777")
         elif os.path.exists(path):
             mount("/dev/null", path, None, MS_BIND)
-    libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    drop_privileges(libc)
+    return "full"
+
+
+def drop_privileges(libc=None) -> None:
+    """No way back: no new privileges on exec, an empty capability bounding set, and no
+    capabilities left (in a user namespace: none of those it granted)."""
+    libc = libc or _libc()
+    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "could not set no_new_privs")
     for cap in range(64):
-        libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
+        libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)  # fails past the last capability: fine
+    libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
     header, data = _CapHeader(0x20080522, 0), (_CapData * 2)()
     if libc.capset(ctypes.byref(header), data) != 0:
         raise OSError(ctypes.get_errno(), "could not drop capabilities")
-    return "full"
+
+
+def capabilities() -> dict[str, int]:
+    """This process's capability sets, from /proc/self/status ({"CapEff": 0, ...})."""
+    sets = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")):
+            name, value = line.split(":")
+            sets[name] = int(value.strip(), 16)
+    return sets
 
 
 # Top-level folders the sandbox leaves in view (read-only): the system, not anyone's data.
@@ -203,17 +260,63 @@ def _masked_tops(needed: list[str]) -> dict[str, list[str]]:
     return masked
 
 
-def limit_resources(memory: int = MEMORY_BYTES) -> None:
+def limit_resources(memory: int = MEMORY_BYTES, level: str = "full") -> None:
+    """Bound what one child may use: address space (``memory`` beyond what the zygote has
+    mapped), file size, no core dumps, and the number of processes and threads.
+
+    The kernel counts processes per user *in a user namespace*: under full isolation as an
+    ordinary user each child has its own, so ``PROCESS_LIMIT`` counts only that submission's
+    tasks. In basic mode the count is every task of the instructor's user, so the child may
+    start ``PROCESS_LIMIT`` more than the user runs now (a fork bomb stops there). The kernel
+    does not apply this limit to root: as root the zygote's watchdog bounds processes.
+    """
+    try:
+        import resource
+    except ImportError:  # Windows: no resource limits (grade with --plain there, or in WSL)
+        return
     mapped = _mapped_bytes()
-    for limit, value in (
+    limits = [
         (resource.RLIMIT_AS, mapped + memory),
         (resource.RLIMIT_FSIZE, FILE_BYTES),
         (resource.RLIMIT_CORE, 0),
-    ):
+    ]
+    processes = _process_limit(level)
+    if processes is not None and hasattr(resource, "RLIMIT_NPROC"):
+        limits.append((resource.RLIMIT_NPROC, processes))
+    for limit, value in limits:
         try:
+            _, hard = resource.getrlimit(limit)
+            if hard != resource.RLIM_INFINITY:
+                value = min(value, hard)
             resource.setrlimit(limit, (value, value))
         except (ValueError, OSError):
             pass
+
+
+def _process_limit(level: str) -> int | None:
+    """RLIMIT_NPROC for a child at this isolation ``level`` (None: not set)."""
+    if os.geteuid() == 0:
+        return None  # not enforced for root
+    if level == "full":
+        return PROCESS_LIMIT  # this child's own user namespace: its own tasks only
+    running = _tasks_of_user(os.getuid())
+    return None if running is None else running + PROCESS_LIMIT
+
+
+def _tasks_of_user(uid: int) -> int | None:
+    """How many tasks (processes and threads) ``uid`` runs, as RLIMIT_NPROC counts them."""
+    try:
+        entries = [e for e in os.listdir("/proc") if e.isdigit()]
+    except OSError:
+        return None  # no /proc (macOS)
+    count = 0
+    for pid in entries:
+        try:
+            if os.stat(f"/proc/{pid}").st_uid == uid:
+                count += len(os.listdir(f"/proc/{pid}/task"))
+        except OSError:
+            continue  # ended meanwhile
+    return count
 
 
 def _mapped_bytes() -> int:
@@ -357,8 +460,10 @@ def _jsonable(data):
         return {"text/plain": repr(data)[:1000]}
 
 
-def child_main(job: dict, write_fd: int, hide: list[str]) -> None:
-    """Everything the forked child does; it ends with os._exit and never returns."""
+def child_main(job: dict, write_fd: int, hide: list[str], namespaces: bool = True) -> None:
+    """Everything the forked child does; it ends with os._exit and never returns.
+
+    ``namespaces``: False when the zygote's start-up probe found they do not work here."""
     status = 0
     try:
         os.setsid()
@@ -367,8 +472,8 @@ def child_main(job: dict, write_fd: int, hide: list[str]) -> None:
         devnull = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)
-        level = isolate(hide)
-        limit_resources(job.get("memory", MEMORY_BYTES))
+        level = isolate(hide, namespaces)
+        limit_resources(job.get("memory", MEMORY_BYTES), level)
         work = Path(WORK_ROOT) / f"itlm-{job['id']}"
         work.mkdir(parents=True, exist_ok=True)
         os.chdir(work)
@@ -398,6 +503,114 @@ def child_main(job: dict, write_fd: int, hide: list[str]) -> None:
         except OSError:
             pass
     os._exit(status)
+
+
+# -- how isolated can a child be here? ---------------------------------------------------------
+
+FULL = "full"
+BASIC = "basic"
+NONE = "none"  # plain nbgrader autograde: Jupyter kernels running as the grading user
+DESCRIPTIONS = {
+    FULL: "full (namespaces: read-only system, no course folder, no solutions/, no other "
+    "submissions, no network, fresh /tmp, no capabilities; resource limits)",
+    BASIC: "basic (resource limits and an import block on solutions/ only: student code runs "
+    "as you and can read your files, use the network and see other processes)",
+    NONE: "none (plain nbgrader autograde: student code runs in Jupyter kernels as you, "
+    "with your files, the network and solutions/ in reach)",
+}
+
+
+def probe_isolation(hide: Iterable[str] = ()) -> tuple[str, str]:
+    """``(level, reason)``: the isolation a grading child gets on this machine, found by
+    forking a child that isolates itself as a grading child does and checks what it sees
+    (the system read-only, ``hide`` empty, no network, no capabilities). ``reason`` says why
+    it is not "full" ("" when it is)."""
+    hide = [str(h) for h in hide]
+    if not hasattr(os, "fork"):
+        return BASIC, "this system cannot fork (Windows): grade with --plain, or in WSL"
+    if sys.platform != "linux":
+        return BASIC, f"{sys.platform} has no Linux namespaces"
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the probe child
+        os.close(read_fd)
+        try:
+            level = isolate(hide)
+            reason = _check_view(hide) if level == FULL else "namespaces are not available"
+            verdict = {"level": level if not reason else BASIC, "reason": reason}
+        except BaseException as error:  # noqa: BLE001 - any failure means no full isolation
+            verdict = {"level": BASIC, "reason": f"namespaces could not be set up: {error}"}
+        os.write(write_fd, json.dumps(verdict).encode())
+        os._exit(0)
+    os.close(write_fd)
+    chunks = []
+    while chunk := os.read(read_fd, 65536):
+        chunks.append(chunk)
+    os.close(read_fd)
+    os.waitpid(pid, 0)
+    try:
+        verdict = json.loads(b"".join(chunks))
+        return verdict["level"], verdict["reason"]
+    except (ValueError, KeyError, TypeError):
+        return BASIC, "the isolation probe did not answer"
+
+
+def _check_view(hide: list[str]) -> str:
+    """In an isolated child: what of the promised view is missing ("" when nothing)."""
+    import errno
+    import socket
+
+    try:
+        probe = Path(sys.prefix) / f".itlm-write-probe-{os.getpid()}"
+        probe.write_text("")
+        probe.unlink()
+        return f"{sys.prefix} is writable"
+    except OSError as error:
+        if error.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return f"{sys.prefix}: unexpected {error}"
+    for path in hide:
+        if os.path.isdir(path) and os.listdir(path):
+            return f"{path} is visible"
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        try:
+            sock.connect(("192.0.2.1", 9))  # TEST-NET-1: no route anywhere without a network
+            return "the network is reachable"
+        except OSError:
+            pass
+    if capabilities().get("CapEff", 0):
+        return "capabilities are left"
+    return ""
+
+
+class _NoReference(importlib.abc.MetaPathFinder):
+    """Refuses to import the reference solutions (first on ``sys.meta_path``)."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "solutions" or name.startswith("solutions."):
+            raise ModuleNotFoundError(
+                f"No module named {name!r}: the reference solutions are not available while "
+                "grading",
+                name=name,
+            )
+        return None
+
+
+def block_reference_imports() -> None:
+    """Make ``import solutions`` fail in this process and its children, in every mode.
+
+    The editable install maps ``solutions`` to the repository through a finder on
+    ``sys.meta_path``: its entry is removed, and a finder that refuses the name goes first.
+    Under full isolation the folder is also an empty tmpfs; in basic mode this is all there
+    is: code that removes the blocker and knows the path can still read the files.
+    """
+    for finder in sys.meta_path:
+        mapping = getattr(sys.modules.get(getattr(finder, "__module__", "")), "MAPPING", None)
+        if isinstance(mapping, dict):
+            for name in [n for n in mapping if n == "solutions" or n.startswith("solutions.")]:
+                del mapping[name]
+    if not any(isinstance(f, _NoReference) for f in sys.meta_path):
+        sys.meta_path.insert(0, _NoReference())
+    importlib.invalidate_caches()
 
 
 # -- the zygote ---------------------------------------------------------------------------------
@@ -437,7 +650,11 @@ def serve(workers: int, hide: list[str]) -> None:
     warm_up(WARM_MODULES)
     if any(name.startswith("solutions") for name in sys.modules):
         raise RuntimeError("the zygote must never import solutions/")
-    print(json.dumps({"ready": True, "pid": os.getpid()}), flush=True)
+    block_reference_imports()
+    level, reason = probe_isolation(hide)
+    namespaces = level == FULL
+    ready = {"ready": True, "pid": os.getpid(), "isolation": level, "reason": reason}
+    print(json.dumps(ready), flush=True)
     pending: list[dict] = []
     running: dict[int, dict] = {}  # pid -> {job, fd, buffer, deadline}
     selector = selectors.DefaultSelector()
@@ -450,7 +667,7 @@ def serve(workers: int, hide: list[str]) -> None:
             pid = os.fork()
             if pid == 0:
                 os.close(read_fd)
-                child_main(job, write_fd, hide)
+                child_main(job, write_fd, hide, namespaces)
             os.close(write_fd)
             os.set_blocking(read_fd, False)
             running[pid] = {
@@ -561,7 +778,7 @@ class Pool:
     """A zygote with ``workers`` parallel children; feed it jobs, read executions back."""
 
     def __init__(self, workers: int | None = None, hide: Iterable[Path] = ()):
-        self.workers = workers or os.cpu_count() or 1
+        self.workers = workers or default_workers()
         command = [
             sys.executable,
             "-m",
@@ -574,7 +791,7 @@ class Pool:
             command += ["--hide", str(Path(path).resolve())]
         # Parallel notebooks must not each start a thread per core in BLAS and PyTorch (a
         # 2000 x 2000 SVD ran 15x slower oversubscribed): share the cores out, before import.
-        threads = str(max(1, (os.cpu_count() or 1) // self.workers))
+        threads = str(max(1, usable_cpus() // self.workers))
         env = {**os.environ, **{v: threads for v in THREAD_VARIABLES}}
         self.process = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1, env=env
@@ -582,6 +799,14 @@ class Pool:
         ready = self.process.stdout.readline()
         if not ready or not json.loads(ready).get("ready"):
             raise RuntimeError("the grading sandbox did not start")
+        ready = json.loads(ready)
+        self.isolation: str = ready.get("isolation", BASIC)  # what the zygote's probe found
+        self.isolation_reason: str = ready.get("reason", "")
+        # The memory a child may add: its share of what this process may use, at most
+        # MEMORY_BYTES (64 children of 6 GiB each in a 16 GiB container would not fit).
+        memory = usable_memory()
+        share = memory // self.workers if memory else MEMORY_BYTES
+        self.memory = max(min(MEMORY_BYTES, share), MIN_MEMORY_BYTES)
 
     def run(self, jobs: list[dict]) -> Iterator[Execution]:
         """Run jobs ({"id", "cells", optional "skip", "until", "seconds", "cell_seconds"});
@@ -589,7 +814,7 @@ class Pool:
         started = {job["id"]: time.perf_counter() for job in jobs}
         results = {job["id"]: Execution(job["id"]) for job in jobs}
         for job in jobs:
-            self.process.stdin.write(json.dumps(job) + "\n")
+            self.process.stdin.write(json.dumps({"memory": self.memory, **job}) + "\n")
         self.process.stdin.flush()
         remaining = set(results)
         while remaining:
@@ -643,7 +868,7 @@ def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m autograder.sandbox")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("serve", help="run the zygote (started by Pool)")
-    run.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    run.add_argument("--workers", type=int, default=default_workers())
     run.add_argument("--hide", action="append", default=[])
     args = parser.parse_args(argv)
     serve(args.workers, args.hide)
