@@ -25,8 +25,10 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	@echo "PyTorch: $(TORCH) from $(or $(TORCH_INDEX),pip's default index)"
-	$(BIN)/python -m pip install --quiet --retries 1 --timeout 20 $(TORCH_FROM) "$(TORCH)" \
-	  || $(BIN)/python -m pip install --quiet $(TORCH_FROM) "$(TORCH)"
+	@# torch alone from its index (then its dependencies come from PyPI with the course's);
+	@# one quick try first, then pip's usual retries.
+	$(BIN)/python -m pip install --quiet --no-deps --retries 1 --timeout 20 $(TORCH_FROM) "$(TORCH)" \
+	  || $(BIN)/python -m pip install --quiet --no-deps $(TORCH_FROM) "$(TORCH)"
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
