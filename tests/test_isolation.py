@@ -54,15 +54,18 @@ def sandbox(tmp_path_factory):
     server.listen()
     threading.Thread(target=lambda: server.accept(), daemon=True).start()
     port = server.getsockname()[1]
+    # A probe prints SEEN only when it got through (written 'SE' + 'EN' in its source, so a
+    # traceback quoting the source does not contain it).
     probes = {
-        "write-system": f"open({sys.prefix + '/itlm-probe'!r}, 'w')",
-        "course-folder": f"print(sorted(__import__('os').listdir({str(course / 'submitted')!r})))",
-        "gradebook": f"print(open({str(course / 'gradebook.db')!r}).read())",
-        "solutions-file": f"print(open({str(REPO / 'solutions' / 'entropy.py')!r}).read()[:20])",
-        "solutions-import": "import solutions.entropy\nprint('imported')",
-        "tmp": f"print(open({str(outside)!r}).read())",
+        "write-system": f"open({sys.prefix + '/itlm-probe'!r}, 'w')\nprint('SE' + 'EN')",
+        "course-folder": "import os\n"
+        f"print('SE' + 'EN' if os.listdir({str(course / 'submitted')!r}) else 'empty')",
+        "gradebook": f"print('SE' + 'EN', open({str(course / 'gradebook.db')!r}).read())",
+        "solutions-file": f"print('SE' + 'EN', open({str(REPO / 'solutions' / 'entropy.py')!r}))",
+        "solutions-import": "import solutions.entropy\nprint('SE' + 'EN')",
+        "tmp": f"print('SE' + 'EN', open({str(outside)!r}).read())",
         "network": f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=3)\n"
-        "print('connected')",
+        "print('SE' + 'EN')",
         "processes": "import os\nprint(sorted(int(p) for p in os.listdir('/proc') if p.isdigit()))",
         "status": "print(open('/proc/self/status').read())",
         "fork-bomb": (
@@ -71,7 +74,7 @@ def sandbox(tmp_path_factory):
             "        n += 1\nexcept OSError as e:\n    print('stopped', n, type(e).__name__)\n"
             "else:\n    print('started', n)\n"
         ).replace("LIMIT", str(PROCESS_LIMIT)),
-        "memory": "x = bytearray(3 * 2**30)\nprint('allocated')",
+        "memory": "x = bytearray(3 * 2**30)\nprint('SE' + 'EN')",
     }
     jobs = [
         {
@@ -85,7 +88,10 @@ def sandbox(tmp_path_factory):
     hide = [course / "submitted", course / "gradebook.db", REPO / "solutions"]
     try:
         with Pool(2, hide=hide) as pool:
-            runs = {execution.id: execution for execution in pool.run(jobs)}
+            # One at a time: the zygote reads its stdin a line per wake-up, and small jobs
+            # written at once can wait in its buffer (the sandbox's feeding is reworked
+            # elsewhere; this test is about what a child sees).
+            runs = {ex.id: ex for job in jobs for ex in pool.run([job])}
     finally:
         outside.unlink()
         server.close()
@@ -102,28 +108,36 @@ def test_every_child_reports_full_isolation(sandbox):
     assert {r["isolation"] for r in sandbox.values()} == {FULL}
 
 
+def got_through(result: dict) -> bool:
+    return "SEEN" in result["out"]
+
+
 def test_system_is_read_only(sandbox):
+    assert not got_through(sandbox["write-system"])
     assert "Read-only file system" in sandbox["write-system"]["error"]
 
 
 def test_other_submissions_and_the_gradebook_are_hidden(sandbox):
-    assert sandbox["course-folder"]["out"].strip() == "[]"
-    assert "secret" not in sandbox["gradebook"]["out"]
+    assert not got_through(sandbox["course-folder"]), sandbox["course-folder"]
+    assert not got_through(sandbox["gradebook"])
+    assert "FileNotFoundError" in sandbox["gradebook"]["error"]
 
 
 def test_reference_solutions_cannot_be_read_or_imported(sandbox):
+    assert not got_through(sandbox["solutions-file"])
     assert "FileNotFoundError" in sandbox["solutions-file"]["error"]
+    assert not got_through(sandbox["solutions-import"])
     assert "ModuleNotFoundError" in sandbox["solutions-import"]["error"]
-    assert "imported" not in sandbox["solutions-import"]["out"]
 
 
 def test_tmp_is_fresh(sandbox):
+    assert not got_through(sandbox["tmp"])
     assert "FileNotFoundError" in sandbox["tmp"]["error"]
 
 
 def test_no_network(sandbox):
     """Not even the grading machine's own loopback, where a server is listening."""
-    assert "connected" not in sandbox["network"]["out"]
+    assert not got_through(sandbox["network"])
     assert "Error" in sandbox["network"]["error"]
 
 
@@ -154,8 +168,8 @@ def test_process_count_is_bounded(sandbox):
 
 
 def test_memory_is_bounded(sandbox):
+    assert not got_through(sandbox["memory"])
     assert "MemoryError" in sandbox["memory"]["error"]
-    assert "allocated" not in sandbox["memory"]["out"]
 
 
 def test_the_import_blocker_works_without_namespaces():
