@@ -33,7 +33,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: install ## The main job: build the release and grade a demo class
-	$(BIN)/python -m autograder demo
+	$(BIN)/python -m autograder demo $(DEMO_ARGS)
 
 test: install ## Lint, then every test (slow ones included)
 	$(BIN)/ruff check .
