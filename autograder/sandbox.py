@@ -526,6 +526,8 @@ def probe_isolation(hide: Iterable[str] = ()) -> tuple[str, str]:
     (the system read-only, ``hide`` empty, no network, no capabilities). ``reason`` says why
     it is not "full" ("" when it is)."""
     hide = [str(h) for h in hide]
+    if os.environ.get("ITLM_ISOLATION") == BASIC:  # to see (and test) what basic mode does
+        return BASIC, "ITLM_ISOLATION=basic is set"
     if not hasattr(os, "fork"):
         return BASIC, "this system cannot fork (Windows): grade with --plain, or in WSL"
     if sys.platform != "linux":

@@ -182,3 +182,21 @@ def test_the_import_blocker_works_without_namespaces():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode != 0
     assert "reference solutions are not available" in proc.stderr
+
+
+def test_basic_mode_still_blocks_importing_the_reference(monkeypatch):
+    """Without namespaces (forced here as on macOS), `import solutions` still fails in the
+    child, and the child says it ran in basic mode."""
+    monkeypatch.setenv("ITLM_ISOLATION", "basic")
+    job = {
+        "id": "imports",
+        "cells": [{"cell_type": "code", "source": "import solutions.entropy\nprint('SE' + 'EN')"}],
+        "seconds": 60,
+    }
+    with Pool(1) as pool:
+        assert pool.isolation == "basic"
+        (execution,) = pool.run([job])
+    outputs = execution.cells[0]["outputs"]
+    assert execution.isolation == "basic"
+    assert not any("SEEN" in o.get("text", "") for o in outputs)
+    assert any(o.get("ename") == "ModuleNotFoundError" for o in outputs), outputs
