@@ -35,6 +35,7 @@ import importlib.abc
 import io
 import json
 import os
+import re
 import selectors
 import signal
 import subprocess
@@ -176,8 +177,9 @@ def isolate(hide: Iterable[str], namespaces: bool = True) -> str:
         mount(None, path, None, flags)
 
     mount("none", "/", None, MS_REC | MS_PRIVATE)
-    mount_points = [
-        line.split()[4] for line in Path("/proc/self/mountinfo").read_text().splitlines()
+    mount_points = [  # mountinfo writes a space as \040, a tab as \011...
+        re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), line.split()[4])
+        for line in Path("/proc/self/mountinfo").read_text().splitlines()
     ]
     for point in sorted(set(mount_points)):
         if point == "/proc" or point.startswith(("/proc/", "/sys", "/dev")):
