@@ -7,15 +7,22 @@ IPython, the corpus, the checks' case generators) once, and never runs student c
 each submission it forks a child that
 
 1. closes every inherited file descriptor but its result pipe, and starts a new session;
-2. when run as root: enters new mount, PID and network namespaces (no network at all, no
-   other processes in sight), remounts the whole filesystem read-only, leaves in view only the
+2. enters new mount, PID and network namespaces (no network at all, no other processes in
+   sight; as an ordinary user inside a user namespace of its own, see :func:`isolate`),
+   remounts the whole filesystem read-only, leaves in view only the
    system folders (/usr, /etc, ...), the Python installation and the ``course`` package (every
    other top-level folder, /home, /root, /tmp, /work..., becomes an empty tmpfs), mounts empty
    tmpfs over what it must not see inside those (the course folder with the gradebook and the
    other submissions, ``solutions/``, ``autograder/``, ``source/``, ``tests/``...), gives it a
    fresh ``/tmp``, and drops every capability, so none of that can be undone;
 3. sets resource limits: address space (a memory bomb raises MemoryError), file size, process
-   count; and a CPU limit per cell (an endless loop becomes an error in that cell);
+   count (:func:`limit_resources`); and a CPU limit per cell (an endless loop becomes an error
+   in that cell);
+
+Where namespaces are not available (macOS, Linux without user namespaces) step 2 is skipped:
+"basic" isolation, which the zygote's start-up probe (:func:`probe_isolation`) reports and the
+grading process refuses unless told otherwise. In every mode ``import solutions`` fails
+(:func:`block_reference_imports`).
 4. executes the notebook's code cells in a fresh IPython shell, capturing outputs as Jupyter
    does (streams capped in size, figures, the last expression's value, errors), with the
    hidden checks in *record* mode: they run the student's functions on their cases and send
