@@ -7,6 +7,7 @@ the honest student in the same batch is graded correctly (GRADING.md, issue 7).
 import csv
 import inspect
 import json
+import os
 import shutil
 import tempfile
 import zipfile
@@ -83,7 +84,10 @@ def turn_test_cell_into_markdown(nb):
 
 # A copy of the reference outside this checkout and outside the course folder, as an old
 # checkout of the course in the instructor's temp folder would be (the sandbox shows neither).
-DECOY = Path(tempfile.gettempdir()) / "itlm-decoy-checkout" / "solutions" / "entropy.py"
+# (One per user: the temp folder is shared, and CI runs this suite as root and as a user.)
+DECOY = (
+    Path(tempfile.gettempdir()) / f"itlm-decoy-checkout-{os.getuid()}" / "solutions" / "entropy.py"
+)
 
 WRONG_SURPRISAL = "def surprisal(p, base=2):\n    import numpy as np\n    return -np.log(np.asarray(p, dtype=float))\n"
 
