@@ -175,7 +175,7 @@ CASES = {
     "reads-the-gradebook": (
         {
             # Right only when the gradebook can be read: a student who could read it scores.
-            "surprisal": "def surprisal(p, base=2):\n    import sqlite3\n    import numpy as np\n    db = sqlite3.connect('file:COURSE_DIR/gradebook.db?mode=ro', uri=True)\n    db.execute('select count(*) from grade_cell').fetchone()\n    return -np.log(np.asarray(p, dtype=float)) / np.log(base)\n"
+            "surprisal": "def surprisal(p, base=2):\n    import sqlite3\n    import numpy as np\n    db = sqlite3.connect('file:COURSE_DIR/gradebook.db?mode=ro', uri=True)\n    db.execute('select count(*) from grade_cells').fetchone()\n    return -np.log(np.asarray(p, dtype=float)) / np.log(base)\n"
         },
         (),
         None,
