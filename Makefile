@@ -2,8 +2,13 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-# The CPU build of PyTorch, installed before anything else so that no CUDA build is pulled in.
+# PyTorch, installed before anything else so that no CUDA build is pulled in: on Linux from
+# PyTorch's CPU wheel index (PyPI's Linux build is the CUDA one, several GB of NVIDIA
+# libraries). Overrides: `make install TORCH_INDEX=` (pip's own index: CUDA on Linux),
+# `TORCH_INDEX=https://download.pytorch.org/whl/cu126`, or `TORCH=path/to/torch.whl`.
 TORCH  ?= torch==2.13.0
+TORCH_INDEX ?= $(if $(filter Linux,$(shell uname -s)),https://download.pytorch.org/whl/cpu,)
+TORCH_FROM  := $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX),)
 
 .DEFAULT_GOAL := help
 .PHONY: help install demo test test-fast lint format release sync selfcheck-data selfcheck handouts site clean
@@ -14,14 +19,21 @@ help: ## List the targets
 install: $(VENV)/.installed ## Create .venv with the CPU build of PyTorch and the course
 
 $(VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found. Install Python 3.11, 3.12 or 3.13 (python.org, Homebrew, or your package manager), then run make again (or make PYTHON=/path/to/python3.12 ...)." >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 11) <= v <= (3, 13) else "error: this course needs Python 3.11, 3.12 or 3.13, and $(PYTHON) is %d.%d. Install one of those and run make PYTHON=python3.12 ... (for example)." % v)'
+	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || { echo "error: $(PYTHON) cannot create a virtual environment (no venv/ensurepip module). On Debian/Ubuntu: sudo apt install python3-venv (or python3.X-venv for your version)." >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet "$(TORCH)"
+	@echo "PyTorch: $(TORCH) from $(or $(TORCH_INDEX),pip's default index)"
+	@# torch alone from its index (then its dependencies come from PyPI with the course's);
+	@# one quick try first, then pip's usual retries.
+	$(BIN)/python -m pip install --quiet --no-deps --retries 1 --timeout 20 $(TORCH_FROM) "$(TORCH)" \
+	  || $(BIN)/python -m pip install --quiet --no-deps $(TORCH_FROM) "$(TORCH)"
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
 demo: install ## The main job: build the release and grade a demo class
-	$(BIN)/python -m autograder demo
+	$(BIN)/python -m autograder demo $(DEMO_ARGS)
 
 test: install ## Lint, then every test (slow ones included)
 	$(BIN)/ruff check .

@@ -98,6 +98,13 @@ def release(assignment_ids: tuple[str, ...]) -> None:
     help="Also run the cells after the last graded cell (they cannot change a grade; their "
     "outputs then appear in the feedback).",
 )
+@click.option(
+    "--allow-weak-isolation",
+    is_flag=True,
+    help="Grade even when student code cannot be fully isolated (not Linux, no user "
+    "namespaces, or --plain): it could then read your files and the reference solutions. "
+    "Every grade records the level it ran under.",
+)
 def grade(
     assignment_id: str,
     course_dir: Path,
@@ -105,9 +112,13 @@ def grade(
     plain: bool,
     fresh: bool,
     run_all: bool,
+    allow_weak_isolation: bool,
 ) -> None:
-    """Autograde every submission of ASSIGNMENT_ID; write feedback, a grades CSV, a report."""
-    from autograder.grading import format_table
+    """Autograde every submission of ASSIGNMENT_ID; write feedback, a grades CSV, a report.
+
+    The isolation level is stated first; below full isolation grading stops unless
+    --allow-weak-isolation is given."""
+    from autograder.grading import WeakIsolation, format_table
     from autograder.grading import grade as grade_assignment
     from autograder.progress import Progress
 
@@ -115,15 +126,19 @@ def grade(
     if not (course_dir / "submitted").is_dir():
         raise click.ClickException(f"no submitted/ folder in {course_dir.resolve()}")
     start = time.perf_counter()
-    grades = grade_assignment(
-        course_dir,
-        assignment,
-        progress=Progress.for_output(click.echo),
-        isolated=not plain,
-        workers=workers,
-        resume=not fresh,
-        run_all=run_all,
-    )
+    try:
+        grades = grade_assignment(
+            course_dir,
+            assignment,
+            progress=Progress.for_output(click.echo),
+            isolated=not plain,
+            workers=workers,
+            resume=not fresh,
+            run_all=run_all,
+            allow_weak_isolation=allow_weak_isolation,
+        )
+    except WeakIsolation as error:
+        raise click.ClickException(str(error)) from None
     click.echo(format_table(grades))
     click.echo(f"\ngrades:   {grades.csv_path}\nfeedback: {grades.feedback_dir}")
     click.echo(f"report:   {grades.report_path}")
@@ -265,9 +280,16 @@ def scan(notebooks: tuple[Path, ...], release_nb: Path | None) -> None:
     show_default=True,
     help="Where to create the demo course folder (replaced on every run).",
 )
-def demo(course_dir: Path) -> None:
+@click.option(
+    "--require-full-isolation",
+    is_flag=True,
+    help="Fail unless student code runs fully isolated (CI); by default the demo grades with "
+    "a weaker level where that is all the machine gives, and says so.",
+)
+def demo(course_dir: Path, require_full_isolation: bool) -> None:
     """Build the release, then grade a generated demo class and print its grades."""
     from autograder.demo import demo_results
+    from autograder.grading import WeakIsolation
     from autograder.progress import Progress
     from autograder.release import build_bundle, build_release
 
@@ -278,14 +300,24 @@ def demo(course_dir: Path) -> None:
     click.echo(f"  student bundle: {build_bundle().relative_to(REPO)}")
     click.echo(f"\nGrading the demo class in {course_dir} ...")
     failures = 0
-    for result in demo_results(course_dir, progress=Progress.for_output(click.echo)):
-        assignment = result.grades.assignment
-        click.echo(f"\n{assignment.id}: {assignment.title} ({assignment.total_points:g} points)\n")
-        click.echo(result.table())
-        failures += sum(not ok for ok in result.as_expected().values())
-        click.echo(f"\n  grades CSV: {result.grades.csv_path}")
-        click.echo(f"  report:     {result.grades.report_path}")
-        click.echo(f"  feedback:   {result.grades.feedback_dir}/<student>/{assignment.id}/")
+    results = demo_results(
+        course_dir,
+        progress=Progress.for_output(click.echo),
+        require_full_isolation=require_full_isolation,
+    )
+    try:
+        for result in results:
+            assignment = result.grades.assignment
+            click.echo(
+                f"\n{assignment.id}: {assignment.title} ({assignment.total_points:g} points)\n"
+            )
+            click.echo(result.table())
+            failures += sum(not ok for ok in result.as_expected().values())
+            click.echo(f"\n  grades CSV: {result.grades.csv_path}")
+            click.echo(f"  report:     {result.grades.report_path}")
+            click.echo(f"  feedback:   {result.grades.feedback_dir}/<student>/{assignment.id}/")
+    except WeakIsolation as error:
+        raise click.ClickException(str(error)) from None
     click.echo(
         f"\nGradebook: {course_dir / 'gradebook.db'}  (try: cd {course_dir} && nbgrader export)"
     )

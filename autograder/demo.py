@@ -24,10 +24,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.assignments import REPO, Assignment, built_assignments
-from autograder.grading import AssignmentGrades, format_table, grade
+from autograder.grading import (
+    AssignmentGrades,
+    WeakIsolation,
+    format_table,
+    grade,
+    hidden_paths,
+)
 from autograder.notebook import find_cell, read, write
 from autograder.progress import Progress
 from autograder.release import generate, prepare_course_dir
+from autograder.sandbox import DESCRIPTIONS, FULL, probe_isolation
 
 
 @dataclass
@@ -128,33 +135,56 @@ def write_submission(course_dir: Path, assignment: Assignment, student: DemoStud
 class DemoResult:
     grades: AssignmentGrades
     students: list[DemoStudent]
+    isolation: str = FULL  # the level this machine gives: every submission must have run so
 
     def as_expected(self) -> dict[str, bool]:
         rows = {s.student: s for s in self.grades.students}
         return {
             d.id: d.check(self.grades.assignment, rows[d.id].scores, rows[d.id].flags)
+            and rows[d.id].isolation == self.isolation
             for d in self.students
         }
 
     def table(self) -> str:
         ok = self.as_expected()
+        rows = {s.student: s for s in self.grades.students}
         notes = {
-            d.id: ("✓ " if ok[d.id] else "✗ UNEXPECTED: ") + d.describe() for d in self.students
+            d.id: ("✓ " if ok[d.id] else "✗ UNEXPECTED: ")
+            + d.describe()
+            + ("" if rows[d.id].isolation == self.isolation else f" [ran {rows[d.id].isolation}]")
+            for d in self.students
         }
-        return format_table(self.grades, notes)
+        levels = sorted({s.isolation for s in self.grades.students})
+        return format_table(self.grades, notes) + f"\nisolation: {', '.join(levels)}"
 
 
 def demo_results(
     course_dir: Path = REPO / "build" / "demo",
     assignments: list[Assignment] | None = None,
     progress: Callable[[str], None] | Progress | None = None,
+    require_full_isolation: bool = False,
 ) -> Iterator[DemoResult]:
     """Create the demo course folder from scratch, write the class, and grade it, yielding
-    each assignment's result as soon as it is graded."""
+    each assignment's result as soon as it is graded.
+
+    The demo grades with full isolation where this machine gives it; otherwise it says so
+    loudly and grades with the weaker level (unless ``require_full_isolation``: then it
+    raises :class:`~autograder.grading.WeakIsolation`)."""
     assignments = built_assignments() if assignments is None else assignments
     if course_dir.exists():
         shutil.rmtree(course_dir)
     prepare_course_dir(course_dir, assignments)
+    say = progress.note if isinstance(progress, Progress) else (progress or (lambda line: None))
+    level, reason = probe_isolation(hidden_paths(course_dir))
+    if level != FULL:
+        if require_full_isolation:
+            raise WeakIsolation(f"the demo needs full isolation; here it is {level}: {reason}")
+        banner = "!" * 88
+        say(
+            f"{banner}\n!! NOT FULL ISOLATION: {DESCRIPTIONS[level]}\n!! because {reason}\n"
+            "!! The demo grades anyway (--allow-weak-isolation); real grading refuses without"
+            f" it.\n{banner}"
+        )
     for assignment in assignments:
         generate(course_dir, assignment)
         students = demo_students(assignment)
@@ -164,7 +194,8 @@ def demo_results(
             progress.note(f"{assignment.id}: grading {len(students)} submissions")
         elif progress is not None:
             progress(f"{assignment.id}: grading {len(students)} submissions")
-        yield DemoResult(grade(course_dir, assignment, progress), students)
+        grades = grade(course_dir, assignment, progress, allow_weak_isolation=level != FULL)
+        yield DemoResult(grades, students, level)
 
 
 def run_demo(

@@ -90,7 +90,10 @@ def grade_shard(
         "shard": shard,
         "out": str(out),
         "seconds": round(grades.seconds, 1),
-        "students": {s.student: {"status": s.status, "flags": s.flags} for s in grades.students},
+        "students": {
+            s.student: {"status": s.status, "flags": s.flags, "isolation": s.isolation}
+            for s in grades.students
+        },
         "details": grades.details,
     }
 
@@ -200,6 +203,7 @@ def grade_on_dask(
         got = statuses.get(row.student)
         if got is not None:
             row.flags, row.status = got["flags"], got["status"]
+            row.isolation = got.get("isolation", "")
         note = notes.get(row.student)  # what the course folder's uploads needed, e.g. a zip
         if note and row.status == "graded":
             row.status = note

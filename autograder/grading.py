@@ -28,6 +28,7 @@ import threading
 import time
 import warnings
 import zipfile
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -37,11 +38,20 @@ from nbgrader.api import Gradebook, MissingEntry
 from autograder.assignments import REPO, Assignment
 from autograder.isolated import CACHE_ENV, cache_path
 from autograder.judging import judge_execution, save
+from autograder.machine import default_workers
 from autograder.progress import Progress
 from autograder.quoting import csv_cell, display_id, is_safe_id, printable, safe_id
 from autograder.release import generate, nbgrader, prepare_course_dir
 from autograder.report import write_report
-from autograder.sandbox import NOTEBOOK_SECONDS, Execution, Pool
+from autograder.sandbox import (
+    DESCRIPTIONS,
+    FULL,
+    NONE,
+    NOTEBOOK_SECONDS,
+    Execution,
+    Pool,
+    probe_isolation,
+)
 from autograder.scan import scan_file
 
 CACHE = ".itlm-cache"  # per course folder: sanitized and executed notebooks of the last run
@@ -67,6 +77,7 @@ class StudentGrade:
     total: float = 0.0
     status: str = "graded"  # or the reason it could not be graded
     flags: list[str] = field(default_factory=list)  # static-scan findings, for the instructor
+    isolation: str = ""  # how its code was run: "full", "basic", "none" (see sandbox.py)
 
 
 @dataclass
@@ -148,6 +159,7 @@ def grade(
     limits: dict | None = None,
     resume: bool = True,
     run_all: bool = False,
+    allow_weak_isolation: bool = False,
 ) -> AssignmentGrades:
     """Autograde every submission of one assignment, then write feedback and the CSV.
 
@@ -160,9 +172,13 @@ def grade(
     ``resume`` (the default), a submission unchanged since an earlier (perhaps interrupted)
     run of the same grader is not executed again: its recorded outputs are judged anew.
     The sandbox runs each notebook up to its last graded cell (``run_all``: every cell).
+
+    Before anything runs, the isolation level is stated (``progress``); below "full" it
+    raises :class:`WeakIsolation` unless ``allow_weak_isolation``.
     """
     course_dir = course_dir.resolve()
     bar = progress if isinstance(progress, Progress) else Progress.lines(progress or _quiet)
+    level = check_isolation(course_dir, isolated, allow_weak_isolation, bar.note)
     ensure_in_gradebook(course_dir, assignment)
     notes = normalize_submissions(course_dir, assignment)
     TIMING.clear()
@@ -170,11 +186,11 @@ def grade(
     logs: list[str] = []
     details: dict[str, dict] = {}
     students_in = submitted_students(course_dir, assignment)
-    shards = workers or os.cpu_count() or 1
+    shards = workers or default_workers()
     if isolated:
         details = grade_isolated(
             course_dir, assignment, bar, workers, logs, limits or {}, resume=resume,
-            run_all=run_all,
+            run_all=run_all, allow_weak_isolation=allow_weak_isolation,
         )  # fmt: skip
     else:
         bar.start("autograde", len(students_in))
@@ -218,6 +234,8 @@ def grade(
         )
         student.flags = scan_submission(submission, release)
         student.flags += details.get(student.student, {}).get("flags", [])
+        ran = student.student in details or not isolated
+        student.isolation = details.get(student.student, {}).get("isolation", level) if ran else ""
         note = details.get(student.student, {}).get("status") or notes.get(student.student)
         if note and student.status == "graded":
             student.status = note
@@ -234,7 +252,8 @@ def grade(
         "submissions": len(students),
         "per_submission_s": round(grades.seconds / max(len(students), 1), 2),
         "mode": "isolated sandbox" if isolated else "plain nbgrader autograde",
-        **({"workers": workers or os.cpu_count()} if isolated else {}),
+        "isolation": _isolation_summary(students),
+        **({"workers": workers or default_workers()} if isolated else {}),
         **{f"{phase} (s)": round(s, 1) for phase, s in TIMING.items()},
     }
     grades.report_path = write_report(
@@ -773,6 +792,7 @@ def grade_isolated(
     limits: dict,
     resume: bool = True,
     run_all: bool = False,
+    allow_weak_isolation: bool = False,
 ) -> dict[str, dict]:
     """nbgrader sanitizes, the sandbox executes in parallel, we judge, nbgrader records.
 
@@ -787,7 +807,7 @@ def grade_isolated(
     cache = course_dir / CACHE / assignment.id
     shutil.rmtree(cache, ignore_errors=True)
     students = submitted_students(course_dir, assignment)
-    shards = workers or os.cpu_count() or 1
+    shards = workers or default_workers()
     clock = time.perf_counter()
     env = {CACHE_ENV: str(cache)}
     bar.start("sanitize", len(students))
@@ -832,8 +852,11 @@ def grade_isolated(
                 else ""
             )
         )
+        exercises = judgement.details()
+        for detail in exercises.values():  # the details file says how each was run
+            detail["isolation"] = execution.isolation
         details[execution.id] = {
-            "exercises": judgement.details(),
+            "exercises": exercises,
             "status": status,
             "isolation": execution.isolation,
             "flags": [execution.violation] if execution.violation else [],
@@ -851,6 +874,8 @@ def grade_isolated(
                 bar.advance(job["id"], "unchanged since the last run")
     reused = len(details)
     with Pool(workers, hide=hidden_paths(course_dir)) if jobs else _no_pool() as pool:
+        if jobs and pool.isolation != FULL and not allow_weak_isolation:
+            raise WeakIsolation(_weak_message(pool.isolation, pool.isolation_reason))
         attempts: dict[str, int] = {}
         while jobs:
             retry = []
@@ -884,6 +909,46 @@ def grade_isolated(
     bar.finish(f"{len(students)} submissions' scores saved in the gradebook by nbgrader")
     TIMING["nbgrader record"] = time.perf_counter() - clock
     return details
+
+
+class WeakIsolation(RuntimeError):
+    """Grading would run student code with less than full isolation, and that was not
+    allowed (``allow_weak_isolation`` / ``--allow-weak-isolation``)."""
+
+
+def check_isolation(
+    course_dir: Path, isolated: bool, allow_weak: bool, say: Callable[[str], None]
+) -> str:
+    """Find and state the isolation student code will run under; refuse below "full"
+    unless ``allow_weak``. Returns the level."""
+    if isolated:
+        level, reason = probe_isolation(hidden_paths(course_dir))
+    else:
+        level, reason = NONE, "--plain"
+    say(f"isolation: {DESCRIPTIONS[level]}" + (f"; because {reason}" if reason else ""))
+    if level != FULL:
+        if not allow_weak:
+            raise WeakIsolation(_weak_message(level, reason))
+        say(f"WARNING: grading with {level} isolation, as allowed by --allow-weak-isolation")
+    return level
+
+
+def _weak_message(level: str, reason: str) -> str:
+    return (
+        f"refusing to grade: isolation would be {DESCRIPTIONS.get(level, level)}"
+        + (f" ({reason})" if reason else "")
+        + ". Full isolation needs Linux with user namespaces (or root). To grade anyway, "
+        "knowing a student's code could read your files and the reference solutions, pass "
+        "--allow-weak-isolation; every grade then records the level (README: Isolation)."
+    )
+
+
+def _isolation_summary(students: list[StudentGrade]) -> str:
+    """ "full" when every run submission had it; otherwise how many had each level."""
+    levels = Counter(s.isolation for s in students if s.isolation)
+    if len(levels) <= 1:
+        return next(iter(levels), "none run")
+    return ", ".join(f"{level}: {n}" for level, n in sorted(levels.items()))
 
 
 class _no_pool:
@@ -1039,11 +1104,21 @@ def write_csv(path: Path, assignment: Assignment, students: list[StudentGrade]) 
     names = [e.name for e in assignment.exercises]
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(["student_id", *names, "total", "max_points", "status", "flags"])
+        writer.writerow(
+            ["student_id", *names, "total", "max_points", "status", "flags", "isolation"]
+        )
         for s in students:
             cells = ["" if s.scores.get(n) is None else f"{s.scores[n]:g}" for n in names]
             total, most = f"{s.total:g}", f"{assignment.total_points:g}"
-            row = [display_id(s.student), *cells, total, most, s.status, " | ".join(s.flags)]
+            row = [
+                display_id(s.student),
+                *cells,
+                total,
+                most,
+                s.status,
+                " | ".join(s.flags),
+                s.isolation,
+            ]
             writer.writerow([csv_cell(printable(cell, newlines=False)) for cell in row])
     return path
 

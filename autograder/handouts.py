@@ -60,6 +60,7 @@ from autograder.assignments import (
     get_assignment,
 )
 from autograder.figures import PREAMBLE as FIGURE_PREAMBLE
+from autograder.machine import usable_cpus
 from autograder.notebook import BEGIN_SOLUTION, END_SOLUTION, read
 
 BUILD = REPO / "build"
@@ -236,7 +237,7 @@ def execute_all(
             log(f"  {assignment.id:<24} cached")
     if todo:
         jobs = max(1, min(jobs, len(todo)))
-        threads = max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 else None
+        threads = max(1, usable_cpus() // jobs) if jobs > 1 else None
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             running = {pool.submit(_execute_one, a.id, str(cache), force, threads): a for a in todo}

@@ -9,16 +9,18 @@ each submission it forks a child that
 1. closes every inherited file descriptor but its own result pipe, starts a new session,
    becomes the subreaper of everything it starts, and rebuilds its environment from an
    allow-list (nothing of the grader's environment reaches student code);
-2. when run as root: enters new mount, PID and network namespaces (no network at all, no
-   other processes in sight), remounts the whole filesystem read-only, leaves in view only the
+2. enters new mount, PID and network namespaces (no network at all, no other processes in
+   sight; as an ordinary user inside a user namespace of its own, see :func:`isolate`),
+   remounts the whole filesystem read-only, leaves in view only the
    system folders (/usr, /etc, ...), the Python installation and the ``course`` package (every
    other top-level folder, /home, /root, /tmp, /work..., becomes an empty tmpfs), mounts empty
    tmpfs over what it must not see inside those (the course folder with the gradebook and the
    other submissions, ``solutions/``, ``autograder/``, ``source/``, ``tests/``...), gives it a
    fresh ``/tmp``, and drops every capability, so none of that can be undone;
-3. sets resource limits: address space (a memory bomb raises MemoryError), file size; and a
-   CPU limit per cell that also covers formatting the cell's value (an endless loop becomes
-   an error in that cell), extended while a hidden check runs (its calls have their own);
+3. sets resource limits: address space (a memory bomb raises MemoryError), file size, process
+   count (:func:`limit_resources`); and a CPU limit per cell that also covers formatting the
+   cell's value (an endless loop becomes an error in that cell), extended while a hidden
+   check runs (its calls have their own);
 4. executes the notebook's code cells in a fresh IPython shell, capturing outputs as Jupyter
    does (streams capped in size, figures, the last expression's value, errors), with the
    hidden checks in *record* mode: they run the student's functions on their cases and send
@@ -27,6 +29,11 @@ each submission it forks a child that
 5. sends one length-prefixed frame per finished cell on its own pipe
    (:mod:`autograder.channel`), so a process that dies (``os._exit``, a crash) keeps
    everything before the cell that killed it.
+
+Where namespaces are not available (macOS, Linux without user namespaces) step 2 is skipped:
+"basic" isolation, which the zygote's start-up probe (:func:`probe_isolation`) reports and the
+grading process refuses unless told otherwise. In every mode ``import solutions`` fails
+(:func:`block_reference_imports`).
 
 The zygote tags what comes out of each pipe with the job it started there, and kills a child
 (with every process under it) that runs past the notebook's wall-clock limit, sends more than
@@ -39,16 +46,17 @@ anything to its own pipe: that spoils only its own result, which is flagged.
 from __future__ import annotations
 
 import ctypes
+import importlib.abc
 import io
 import json
 import os
 import re
-import resource
 import select
 import selectors
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -59,14 +67,21 @@ from queue import Queue
 
 from autograder import channel
 from autograder.assignments import ASSIGNMENTS
+from autograder.machine import default_workers, usable_cpus, usable_memory
 
 STREAM_LIMIT = 200_000  # characters kept per stream per cell: output floods are cut here
 DISPLAY_LIMIT = 50  # rich outputs (figures...) kept per cell
 CELL_CPU_SECONDS = 120  # CPU seconds per cell
 MEMORY_BYTES = 6 * 2**30  # address space a child may add to what the zygote has mapped
+MIN_MEMORY_BYTES = 2**30  # ... even when this process's share of memory is smaller
 FILE_BYTES = 256 * 2**20  # largest file a child may write
 NOTEBOOK_SECONDS = 600  # wall clock per notebook
-WORK_ROOT = "/dev/shm"  # a fresh tmpfs in the child: its working directory and temp files
+# The child's working directory and temp files: under full isolation a fresh tmpfs mounted on
+# /dev/shm; where there is no /dev/shm (macOS), the system's temporary folder.
+WORK_ROOT = "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir()
+# Processes and threads a child may have at once. Under full isolation each child has its own
+# user namespace, where the kernel counts only that submission's tasks; see limit_resources.
+PROCESS_LIMIT = 256
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
@@ -106,9 +121,15 @@ def _libc():
     return ctypes.CDLL(None, use_errno=True)
 
 
-CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x20000000, 0x40000000
-MS_RDONLY, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 32, 4096, 16384, 1 << 18
+CLONE_NEWNS, CLONE_NEWUSER = 0x00020000, 0x10000000
+CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
+# os.statvfs's f_flag bits (ST_*) and the mount flags (MS_*) they stand for. (A remount that
+# names no atime flag keeps the mount's own, so those need not be repeated.)
+_STATVFS_TO_MS = {1 << 1: MS_NOSUID, 1 << 2: MS_NODEV, 1 << 3: MS_NOEXEC}
 PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 24, 38
+PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 47, 4
 
 
 class _CapHeader(ctypes.Structure):
@@ -123,18 +144,31 @@ class _CapData(ctypes.Structure):
     ]
 
 
-def isolate(hide: Iterable[str]) -> str:
-    """Namespaces, a read-only filesystem with hidden folders, and no capabilities, when we
-    are root; returns how isolated the process ended up ("full" or "basic").
+def isolate(hide: Iterable[str], namespaces: bool = True) -> str:
+    """Namespaces, a read-only filesystem with hidden folders, and no capabilities; returns
+    how isolated the process ended up: "full", or "basic" when the kernel gives no namespaces
+    (or ``namespaces`` is False: the zygote's start-up probe found they do not work here).
 
-    The caller continues in a grandchild that is PID 1 of a new PID namespace (the child in
-    between only waits for it and passes on its exit status).
+    As root the process enters new mount, PID and network namespaces directly. As any other
+    user it first enters a new *user* namespace in which it is root over those namespaces
+    only (its own uid and gid mapped to themselves, no supplementary groups): the same view,
+    no privilege over anything outside. The caller continues in a grandchild that is PID 1 of
+    a new PID namespace (the child in between only waits for it and passes on its status).
+    Once it has started, a failure raises: a half-isolated child must not run student code.
     """
-    if os.geteuid() != 0:
+    if not namespaces or not hasattr(os, "fork") or sys.platform != "linux":
         return "basic"
     libc = _libc()
-    if libc.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID) != 0:
-        return "basic"
+    if os.geteuid() == 0:
+        if libc.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID) != 0:
+            return "basic"
+    else:
+        uid, gid = os.getuid(), os.getgid()
+        if libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID) != 0:
+            return "basic"
+        Path("/proc/self/setgroups").write_text("deny")  # no way to regain dropped groups
+        Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
+        Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
     pid = os.fork()
     if pid:  # the child in between: wait for the isolated grandchild, pass on its status
         _, status = os.waitpid(pid, 0)
@@ -144,50 +178,81 @@ def isolate(hide: Iterable[str]) -> str:
             else 128 + os.WTERMSIG(status)
         )
 
-    def mount(source, target, fstype, flags, data=None) -> int:
+    def mount(source, target, fstype, flags, data=None) -> None:
         enc = lambda v: None if v is None else str(v).encode()  # noqa: E731
-        return libc.mount(enc(source), enc(target), enc(fstype), flags, enc(data))
+        if libc.mount(enc(source), enc(target), enc(fstype), flags, enc(data)) != 0:
+            error = ctypes.get_errno()
+            raise OSError(error, f"mount {target}: {os.strerror(error)}")
+
+    def read_only(path: str) -> None:
+        # A bind remount must repeat the flags the mount already has (nosuid, nodev...):
+        # in a user namespace the kernel refuses to clear them, and we only add "read-only".
+        try:
+            kept = os.statvfs(path).f_flag
+        except OSError:
+            return
+        flags = MS_REMOUNT | MS_BIND | MS_RDONLY
+        flags |= sum(ms for st, ms in _STATVFS_TO_MS.items() if kept & st)
+        mount(None, path, None, flags)
 
     mount("none", "/", None, MS_REC | MS_PRIVATE)
-    mount_points = [
-        line.split()[4] for line in Path("/proc/self/mountinfo").read_text().splitlines()
+    mount_points = [  # mountinfo writes a space as \040, a tab as \011...
+        re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), line.split()[4])
+        for line in Path("/proc/self/mountinfo").read_text().splitlines()
     ]
     for point in sorted(set(mount_points)):
         if point == "/proc" or point.startswith(("/proc/", "/sys", "/dev")):
             continue
-        mount(None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY)  # nothing outside is writable
-    mount("proc", "/proc", "proc", 0)  # this PID namespace's processes only
+        if os.path.isdir(point) or os.path.isfile(point):
+            read_only(point)  # nothing outside is writable
+    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)  # this namespace's only
     # Only what Python and the course need stays visible: every other top-level folder
     # (/home, /root, /tmp, /srv, /opt, /work, ...) becomes an empty read-only tmpfs, so no
     # other copy of the course, no home folder and no other user's files can be read.
     needed = needed_paths()
     for top, keep in _masked_tops(needed).items():
         handles = {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in keep}
-        if mount("tmpfs", top, "tmpfs", 0, "size=1m,mode=755") != 0:
-            raise OSError(ctypes.get_errno(), f"could not hide {top}")
+        mount("tmpfs", top, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=755")
         for path, fd in handles.items():
             os.makedirs(path, exist_ok=True)
-            if mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC) != 0:
-                raise OSError(ctypes.get_errno(), f"could not keep {path} visible")
-            mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY)
+            mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
+            read_only(path)
             os.close(fd)
-        mount(None, top, None, MS_REMOUNT | MS_RDONLY)
+        mount(None, top, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
     # A fresh, writable /tmp, unless Python or the course lives under it (a checkout in /tmp):
     # then /tmp stays the read-only view above, and the notebook works in /dev/shm.
     fresh_tmp = [] if any(p.startswith("/tmp/") for p in needed) else ["/tmp"]
     for path in [*hide, *fresh_tmp, WORK_ROOT]:
         if os.path.isdir(path):
-            if mount("tmpfs", path, "tmpfs", 0, "size=512m,mode=1777") != 0:
-                raise OSError(ctypes.get_errno(), f"could not hide {path}")
+            mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=512m,mode=1777")
         elif os.path.exists(path):
             mount("/dev/null", path, None, MS_BIND)
-    libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    drop_privileges(libc)
+    return "full"
+
+
+def drop_privileges(libc=None) -> None:
+    """No way back: no new privileges on exec, an empty capability bounding set, and no
+    capabilities left (in a user namespace: none of those it granted)."""
+    libc = libc or _libc()
+    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "could not set no_new_privs")
     for cap in range(64):
-        libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
+        libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)  # fails past the last capability: fine
+    libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
     header, data = _CapHeader(0x20080522, 0), (_CapData * 2)()
     if libc.capset(ctypes.byref(header), data) != 0:
         raise OSError(ctypes.get_errno(), "could not drop capabilities")
-    return "full"
+
+
+def capabilities() -> dict[str, int]:
+    """This process's capability sets, from /proc/self/status ({"CapEff": 0, ...})."""
+    sets = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")):
+            name, value = line.split(":")
+            sets[name] = int(value.strip(), 16)
+    return sets
 
 
 # Top-level folders the sandbox leaves in view (read-only): the system, not anyone's data.
@@ -216,17 +281,63 @@ def _masked_tops(needed: list[str]) -> dict[str, list[str]]:
     return masked
 
 
-def limit_resources(memory: int = MEMORY_BYTES) -> None:
+def limit_resources(memory: int = MEMORY_BYTES, level: str = "full") -> None:
+    """Bound what one child may use: address space (``memory`` beyond what the zygote has
+    mapped), file size, no core dumps, and the number of processes and threads.
+
+    The kernel counts processes per user *in a user namespace*: under full isolation as an
+    ordinary user each child has its own, so ``PROCESS_LIMIT`` counts only that submission's
+    tasks. In basic mode the count is every task of the instructor's user, so the child may
+    start ``PROCESS_LIMIT`` more than the user runs now (a fork bomb stops there). The kernel
+    does not apply this limit to root: as root the zygote's watchdog bounds processes.
+    """
+    try:
+        import resource
+    except ImportError:  # Windows: no resource limits (grade with --plain there, or in WSL)
+        return
     mapped = _mapped_bytes()
-    for limit, value in (
+    limits = [
         (resource.RLIMIT_AS, mapped + memory),
         (resource.RLIMIT_FSIZE, FILE_BYTES),
         (resource.RLIMIT_CORE, 0),
-    ):
+    ]
+    processes = _process_limit(level)
+    if processes is not None and hasattr(resource, "RLIMIT_NPROC"):
+        limits.append((resource.RLIMIT_NPROC, processes))
+    for limit, value in limits:
         try:
+            _, hard = resource.getrlimit(limit)
+            if hard != resource.RLIM_INFINITY:
+                value = min(value, hard)
             resource.setrlimit(limit, (value, value))
         except (ValueError, OSError):
             pass
+
+
+def _process_limit(level: str) -> int | None:
+    """RLIMIT_NPROC for a child at this isolation ``level`` (None: not set)."""
+    if os.geteuid() == 0:
+        return None  # not enforced for root
+    if level == "full":
+        return PROCESS_LIMIT  # this child's own user namespace: its own tasks only
+    running = _tasks_of_user(os.getuid())
+    return None if running is None else running + PROCESS_LIMIT
+
+
+def _tasks_of_user(uid: int) -> int | None:
+    """How many tasks (processes and threads) ``uid`` runs, as RLIMIT_NPROC counts them."""
+    try:
+        entries = [e for e in os.listdir("/proc") if e.isdigit()]
+    except OSError:
+        return None  # no /proc (macOS)
+    count = 0
+    for pid in entries:
+        try:
+            if os.stat(f"/proc/{pid}").st_uid == uid:
+                count += len(os.listdir(f"/proc/{pid}/task"))
+        except OSError:
+            continue  # ended meanwhile
+    return count
 
 
 def _mapped_bytes() -> int:
@@ -412,11 +523,12 @@ def _jsonable(data):
         return {"text/plain": repr(data)[:1000]}
 
 
-def child_main(job: dict, write_fd: int, hide: list[str]) -> None:
+def child_main(job: dict, write_fd: int, hide: list[str], namespaces: bool = True) -> None:
     """Everything the forked child does; it ends with os._exit and never returns.
 
     It writes length-prefixed frames (:mod:`autograder.channel`) to ``write_fd``, its own
-    pipe: student code can write there too, but can only spoil its own result."""
+    pipe: student code can write there too, but can only spoil its own result.
+    ``namespaces``: False when the zygote's start-up probe found they do not work here."""
     status = 0
     try:
         os.setsid()
@@ -426,8 +538,8 @@ def child_main(job: dict, write_fd: int, hide: list[str]) -> None:
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)
         _contain()
-        level = isolate(hide)
-        limit_resources(job.get("memory", MEMORY_BYTES))
+        level = isolate(hide, namespaces)
+        limit_resources(job.get("memory", MEMORY_BYTES), level)
         work = Path(WORK_ROOT) / f"itlm-{job['token']}"
         work.mkdir(parents=True, exist_ok=True)
         os.chdir(work)
@@ -484,6 +596,116 @@ def child_environment(work: Path) -> dict[str, str]:
     }
 
 
+# -- how isolated can a child be here? ---------------------------------------------------------
+
+FULL = "full"
+BASIC = "basic"
+NONE = "none"  # plain nbgrader autograde: Jupyter kernels running as the grading user
+DESCRIPTIONS = {
+    FULL: "full (namespaces: read-only system, no course folder, no solutions/, no other "
+    "submissions, no network, fresh /tmp, no capabilities; resource limits)",
+    BASIC: "basic (resource limits and an import block on solutions/ only: student code runs "
+    "as you and can read your files, use the network and see other processes)",
+    NONE: "none (plain nbgrader autograde: student code runs in Jupyter kernels as you, "
+    "with your files, the network and solutions/ in reach)",
+}
+
+
+def probe_isolation(hide: Iterable[str] = ()) -> tuple[str, str]:
+    """``(level, reason)``: the isolation a grading child gets on this machine, found by
+    forking a child that isolates itself as a grading child does and checks what it sees
+    (the system read-only, ``hide`` empty, no network, no capabilities). ``reason`` says why
+    it is not "full" ("" when it is)."""
+    hide = [str(h) for h in hide]
+    if os.environ.get("ITLM_ISOLATION") == BASIC:  # to see (and test) what basic mode does
+        return BASIC, "ITLM_ISOLATION=basic is set"
+    if not hasattr(os, "fork"):
+        return BASIC, "this system cannot fork (Windows): grade with --plain, or in WSL"
+    if sys.platform != "linux":
+        return BASIC, f"{sys.platform} has no Linux namespaces"
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the probe child
+        os.close(read_fd)
+        try:
+            level = isolate(hide)
+            reason = _check_view(hide) if level == FULL else "namespaces are not available"
+            verdict = {"level": level if not reason else BASIC, "reason": reason}
+        except BaseException as error:  # noqa: BLE001 - any failure means no full isolation
+            verdict = {"level": BASIC, "reason": f"namespaces could not be set up: {error}"}
+        os.write(write_fd, json.dumps(verdict).encode())
+        os._exit(0)
+    os.close(write_fd)
+    chunks = []
+    while chunk := os.read(read_fd, 65536):
+        chunks.append(chunk)
+    os.close(read_fd)
+    os.waitpid(pid, 0)
+    try:
+        verdict = json.loads(b"".join(chunks))
+        return verdict["level"], verdict["reason"]
+    except (ValueError, KeyError, TypeError):
+        return BASIC, "the isolation probe did not answer"
+
+
+def _check_view(hide: list[str]) -> str:
+    """In an isolated child: what of the promised view is missing ("" when nothing)."""
+    import errno
+    import socket
+
+    try:
+        probe = Path(sys.prefix) / f".itlm-write-probe-{os.getpid()}"
+        probe.write_text("")
+        probe.unlink()
+        return f"{sys.prefix} is writable"
+    except OSError as error:
+        if error.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return f"{sys.prefix}: unexpected {error}"
+    for path in hide:
+        if os.path.isdir(path) and os.listdir(path):
+            return f"{path} is visible"
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        try:
+            sock.connect(("192.0.2.1", 9))  # TEST-NET-1: no route anywhere without a network
+            return "the network is reachable"
+        except OSError:
+            pass
+    if capabilities().get("CapEff", 0):
+        return "capabilities are left"
+    return ""
+
+
+class _NoReference(importlib.abc.MetaPathFinder):
+    """Refuses to import the reference solutions (first on ``sys.meta_path``)."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "solutions" or name.startswith("solutions."):
+            raise ModuleNotFoundError(
+                f"No module named {name!r}: the reference solutions are not available while "
+                "grading",
+                name=name,
+            )
+        return None
+
+
+def block_reference_imports() -> None:
+    """Make ``import solutions`` fail in this process and its children, in every mode.
+
+    The editable install maps ``solutions`` to the repository through a finder on
+    ``sys.meta_path``: its entry is removed, and a finder that refuses the name goes first.
+    Under full isolation the folder is also an empty tmpfs; in basic mode this is all there
+    is: code that removes the blocker and knows the path can still read the files.
+    """
+    for finder in sys.meta_path:
+        mapping = getattr(sys.modules.get(getattr(finder, "__module__", "")), "MAPPING", None)
+        if isinstance(mapping, dict):
+            for name in [n for n in mapping if n == "solutions" or n.startswith("solutions.")]:
+                del mapping[name]
+    if not any(isinstance(f, _NoReference) for f in sys.meta_path):
+        sys.meta_path.insert(0, _NoReference())
+    importlib.invalidate_caches()
+
+
 # -- the zygote ---------------------------------------------------------------------------------
 
 
@@ -535,9 +757,12 @@ def serve(workers: int, hide: list[str]) -> None:
     warm_up(WARM_MODULES)
     if any(name.startswith("solutions") for name in sys.modules):
         raise RuntimeError("the zygote must never import solutions/")
+    block_reference_imports()
+    level, reason = probe_isolation(hide)
+    namespaces = level == FULL
     _libc().prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # an escaped orphan comes back here
     out = _Output()
-    out.send({"ready": True, "pid": os.getpid()})
+    out.send({"ready": True, "pid": os.getpid(), "isolation": level, "reason": reason})
     pending: list[dict] = []
     running: dict[int, dict] = {}  # pid -> {job, fd, sent, deadline, violation...}
     selector = selectors.DefaultSelector()
@@ -553,7 +778,7 @@ def serve(workers: int, hide: list[str]) -> None:
             pid = os.fork()
             if pid == 0:
                 os.close(read_fd)
-                child_main(job, write_fd, hide)
+                child_main(job, write_fd, hide, namespaces)
             os.close(write_fd)
             os.set_blocking(read_fd, False)
             running[pid] = {
@@ -916,7 +1141,7 @@ def _is_code(cell) -> bool:
 def zygote_environment() -> dict[str, str]:
     """The zygote's environment: the allow-list, and what Python needs to find the course
     (its children rebuild theirs from the allow-list again, :func:`child_environment`)."""
-    keep = ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONNOUSERSITE")
+    keep = ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONNOUSERSITE", "ITLM_ISOLATION")
     return {**allowed_environment(), **{k: os.environ[k] for k in keep if k in os.environ}}
 
 
@@ -924,7 +1149,7 @@ class Pool:
     """A zygote with ``workers`` parallel children; feed it jobs, read executions back."""
 
     def __init__(self, workers: int | None = None, hide: Iterable[Path] = ()):
-        self.workers = workers or os.cpu_count() or 1
+        self.workers = workers or default_workers()
         # Job tokens, and the reader of the zygote's output, kept across runs (what arrived
         # after one run's last result belongs to the next).
         self._tokens, self._reader = 0, None
@@ -940,7 +1165,7 @@ class Pool:
             command += ["--hide", str(Path(path).resolve())]
         # Parallel notebooks must not each start a thread per core in BLAS and PyTorch (a
         # 2000 x 2000 SVD ran 15x slower oversubscribed): share the cores out, before import.
-        threads = str(max(1, (os.cpu_count() or 1) // self.workers))
+        threads = str(max(1, usable_cpus() // self.workers))
         env = {**zygote_environment(), **{v: threads for v in THREAD_VARIABLES}}
         self.process = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0, env=env
@@ -948,6 +1173,14 @@ class Pool:
         ready = self.process.stdout.readline()
         if not ready or not json.loads(ready).get("ready"):
             raise RuntimeError("the grading sandbox did not start")
+        ready = json.loads(ready)
+        self.isolation: str = ready.get("isolation", BASIC)  # what the zygote's probe found
+        self.isolation_reason: str = ready.get("reason", "")
+        # The memory a child may add: its share of what this process may use, at most
+        # MEMORY_BYTES (64 children of 6 GiB each in a 16 GiB container would not fit).
+        memory = usable_memory()
+        share = memory // self.workers if memory else MEMORY_BYTES
+        self.memory = max(min(MEMORY_BYTES, share), MIN_MEMORY_BYTES)
 
     def run(self, jobs: list[dict], stall_seconds: float = STALL_SECONDS) -> Iterator[Execution]:
         """Run jobs ({"id", "cells", optional "skip", "until", "seconds", "cell_seconds"});
@@ -977,7 +1210,7 @@ class Pool:
             while queue or in_flight:
                 while queue and in_flight < 2 * self.workers:
                     job = queue.pop(0)
-                    feed.put({**job.job, "token": job.token})
+                    feed.put({"memory": self.memory, **job.job, "token": job.token})
                     in_flight += 1
                 header, payload = reader.next()
                 if "job" not in header:
@@ -1029,7 +1262,7 @@ def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m autograder.sandbox")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("serve", help="run the zygote (started by Pool)")
-    run.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    run.add_argument("--workers", type=int, default=default_workers())
     run.add_argument("--hide", action="append", default=[])
     args = parser.parse_args(argv)
     serve(args.workers, args.hide)

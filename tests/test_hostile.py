@@ -4,8 +4,10 @@ Each case ends graded or flagged with a clear reason, none gets credit it did no
 the honest student in the same batch is graded correctly (GRADING.md, issue 7).
 """
 
+import csv
 import inspect
 import json
+import os
 import shutil
 import tempfile
 import zipfile
@@ -82,7 +84,10 @@ def turn_test_cell_into_markdown(nb):
 
 # A copy of the reference outside this checkout and outside the course folder, as an old
 # checkout of the course in the instructor's temp folder would be (the sandbox shows neither).
-DECOY = Path(tempfile.gettempdir()) / "itlm-decoy-checkout" / "solutions" / "entropy.py"
+# (One per user: the temp folder is shared, and CI runs this suite as root and as a user.)
+DECOY = (
+    Path(tempfile.gettempdir()) / f"itlm-decoy-checkout-{os.getuid()}" / "solutions" / "entropy.py"
+)
 
 WRONG_SURPRISAL = "def surprisal(p, base=2):\n    import numpy as np\n    return -np.log(np.asarray(p, dtype=float))\n"
 
@@ -102,7 +107,9 @@ CASES = {
     ),
     "reads-solutions": (
         {
-            "surprisal": "def surprisal(p, base=2):\n    import glob\n    src = open(glob.glob('/**/solutions/entropy.py', recursive=True)[0]).read()\n    namespace = {}\n    exec(src, namespace)\n    return namespace['surprisal'](p, base)\n"
+            # Where the reference is, found from the course package (no search that never
+            # ends: without isolation this succeeds at once, so the test would fail).
+            "surprisal": "def surprisal(p, base=2):\n    import pathlib, course\n    root = pathlib.Path(course.__file__).resolve().parents[1]\n    src = open(root / 'solutions' / 'entropy.py').read()\n    namespace = {}\n    exec(src, namespace)\n    return namespace['surprisal'](p, base)\n"
         },
         (),
         None,
@@ -110,7 +117,7 @@ CASES = {
     ),
     "reads-the-source-notebook": (
         {
-            "surprisal": "def surprisal(p, base=2):\n    import glob, json, math\n    import numpy as np\n    nb = json.load(open(glob.glob('/**/source/01-entropy/01-entropy.ipynb', recursive=True)[0]))\n    code = next(''.join(c['source']) for c in nb['cells'] if c['metadata'].get('nbgrader', {}).get('grade_id') == 'surprisal')\n    namespace = {'np': np, 'math': math}\n    exec(code, namespace)\n    return namespace['surprisal'](p, base)\n"
+            "surprisal": "def surprisal(p, base=2):\n    import json, math\n    import numpy as np\n    nb = json.load(open('COURSE_DIR/source/01-entropy/01-entropy.ipynb'))\n    code = next(''.join(c['source']) for c in nb['cells'] if c['metadata'].get('nbgrader', {}).get('grade_id') == 'surprisal')\n    namespace = {'np': np, 'math': math}\n    exec(code, namespace)\n    return namespace['surprisal'](p, base)\n"
         },
         (),
         None,
@@ -167,7 +174,8 @@ CASES = {
     ),
     "reads-the-gradebook": (
         {
-            "surprisal": "def surprisal(p, base=2):\n    import glob, sqlite3\n    db = sqlite3.connect(glob.glob('/**/gradebook.db', recursive=True)[0])\n    return db.execute('select 1').fetchone()[0]\n"
+            # Right only when the gradebook can be read: a student who could read it scores.
+            "surprisal": "def surprisal(p, base=2):\n    import sqlite3\n    import numpy as np\n    db = sqlite3.connect('file:COURSE_DIR/gradebook.db?mode=ro', uri=True)\n    db.execute('select count(*) from grade_cells').fetchone()\n    return -np.log(np.asarray(p, dtype=float)) / np.log(base)\n"
         },
         (),
         None,
@@ -208,6 +216,7 @@ def graded(tmp_path_factory):
     generate(course, A)
     release = json.loads((course / "release" / A.id / A.notebook).read_text())
     for student, (answers, extra, edit, _) in CASES.items():
+        answers = {k: v.replace("COURSE_DIR", str(course)) for k, v in answers.items()}
         folder = course / "submitted" / student / A.id
         folder.mkdir(parents=True)
         (folder / A.notebook).write_text(json.dumps(notebook(release, answers, extra, edit)))
@@ -345,6 +354,17 @@ def test_regrading_is_idempotent_and_keeps_the_gradebook(graded):
         comment = gb.find_comment("softmax", nb, A.id, "edits-a-test-cell")
         assert comment.manual_comment == "see me"
     shutil.rmtree(course / "feedback")
+
+
+def test_every_submission_ran_fully_isolated(graded):
+    """Was every notebook run with full isolation (as root, and as an ordinary user through a
+    user namespace), and does the grades CSV say so on every row that ran?"""
+    course, rows, result = graded
+    ran = {s: r for s, r in rows.items() if s in result.details}
+    assert ran and {r.isolation for r in ran.values()} == {"full"}
+    with result.csv_path.open() as f:
+        table = list(csv.DictReader(f))
+    assert {row["isolation"] for row in table if row["student_id"] in ran} == {"full"}
 
 
 # -- issue 14: the result channel, process limits and the grader's environment ---------------
