@@ -178,7 +178,7 @@ def describe_compare(compare: Callable) -> dict:
         }
     if qualname == "_number.<locals>.compare":
         return {**describe_compare(_nonlocals(compare)["values"]), "kind": "float"}
-    if qualname == "_python_float.<locals>.compare":
+    if qualname == "python_float.<locals>.compare":
         return {**describe_compare(_nonlocals(compare)["values"]), "kind": "python_float"}
     if qualname == "_pair.<locals>.compare":
         inner = describe_compare(_nonlocals(compare)["values"])

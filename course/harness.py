@@ -248,6 +248,19 @@ def close(rtol: float = 1e-6, atol: float = 1e-9, *, same_type: bool = True) -> 
     return compare
 
 
+def python_float(values: Compare) -> Compare:
+    """A Python float (``np.float64`` is one, a 0-dim tensor or array is not), then compared
+    by ``values``."""
+
+    def compare(got: Outcome, expected: Outcome, case: Case) -> str | None:
+        if not isinstance(got.value, float):
+            kind = type(got.value).__name__
+            return f"expected a Python float, got a {kind} (use float(...) or .item())"
+        return values(got, expected, case)
+
+    return compare
+
+
 def as_array(value) -> np.ndarray:
     """A float64 NumPy view of a number, sequence, NumPy array or PyTorch tensor."""
     if hasattr(value, "detach") and hasattr(value, "cpu"):  # torch.Tensor, without importing torch

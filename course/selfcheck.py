@@ -48,6 +48,7 @@ from course.harness import (
     as_array,
     close,
     first_line,
+    python_float,
     short,
     verdict,
 )
@@ -423,7 +424,7 @@ def comparison(spec: dict) -> Compare:
     if kind == "float":
         return _float_number(close(*tolerances))
     if kind == "python_float":
-        return _python_float(close(*tolerances))
+        return python_float(close(*tolerances))
     if kind == "pair":
         return _pair(close(*tolerances, same_type=False))
     if kind == "weights_and_bias":
@@ -439,16 +440,6 @@ def _float_number(values: Compare) -> Compare:
     def compare(got: Outcome, expected: Outcome, case: Case) -> str | None:
         if isinstance(got.value, np.ndarray):
             return "expected a float for numbers in, got a NumPy array (use float(...))"
-        return values(got, expected, case)
-
-    return compare
-
-
-def _python_float(values: Compare) -> Compare:
-    def compare(got: Outcome, expected: Outcome, case: Case) -> str | None:
-        if not isinstance(got.value, float):
-            kind = type(got.value).__name__
-            return f"expected a Python float, got a {kind} (use float(...) or .item())"
         return values(got, expected, case)
 
     return compare

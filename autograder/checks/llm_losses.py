@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from autograder.checks.core import Case, Compare, Criterion, Outcome, as_array, close
+from course.harness import python_float
 
 F32 = np.float32
 TIGHT = (1e-6, 1e-9)  # float64 inputs
@@ -814,7 +815,7 @@ def expected_calibration_error():
         Criterion(
             "returns a Python float",
             [Case(_calibration(rng, 20)), Case(_calibration(rng, 9))],
-            _python_float(1e-9, 1e-12),
+            python_float(close(1e-9, 1e-12)),
             weight=0.5,
             adapt=_as_tensors,
         ),
@@ -822,20 +823,6 @@ def expected_calibration_error():
 
 
 _ece_number = close(1e-9, 1e-12)
-
-
-def _python_float(rtol: float, atol: float) -> Compare:
-    """A Python float (``np.float64`` is one, a 0-dim tensor or array is not), within
-    tolerance of the reference's."""
-    values = close(rtol, atol)
-
-    def compare(got: Outcome, expected: Outcome, case: Case) -> str | None:
-        if not isinstance(got.value, float):
-            kind = type(got.value).__name__
-            return f"expected a Python float, got a {kind} (use float(...) or .item())"
-        return values(got, expected, case)
-
-    return compare
 
 
 def _as_tensors(fn: Callable, partners: dict) -> Callable:
