@@ -146,3 +146,30 @@ def test_failures_print_instead_of_raising_while_grading(monkeypatch, capsys):
 
 def _stub():
     raise NotImplementedError
+
+
+def test_one_blas_thread_sets_numpys_openblas_to_one_thread():
+    """After one_blas_thread(), does threadpoolctl see each OpenBLAS at 1 thread (not 2)?"""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    probe = (
+        "import json, numpy, scipy.linalg\n"
+        "from threadpoolctl import threadpool_info\n"
+        "from course.threads import one_blas_thread\n"
+        "def blas():\n"
+        "    return [i['num_threads'] for i in threadpool_info()\n"
+        "            if i['internal_api'] == 'openblas']\n"
+        "before = blas()\n"
+        "print(json.dumps([before, one_blas_thread(), blas()]))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    env["OPENBLAS_NUM_THREADS"] = "2"  # the count a 2-CPU machine starts with
+    out = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    )
+    before, set_count, after = json.loads(out.stdout)
+    assert before and all(n == 2 for n in before)
+    assert set_count == len(before) and after == [1] * len(before)
