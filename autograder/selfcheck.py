@@ -23,14 +23,10 @@ written (the tests hold the data to both).
 from __future__ import annotations
 
 import argparse
-import contextlib
-import importlib
-import inspect
 import json
 import math
 import re
 import sys
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +37,9 @@ from autograder.assignments import REPO, Assignment, built_assignments
 from autograder.checks import criteria_for, derived_for, mistakes_for, partners_for
 from autograder.checks.core import Case, parameters_of
 from course import selfcheck as student
+from course.adapters import Adapter, adapter
+from course.comparisons import Comparison, Gram, comparison
+from course.harness import Outcome, verdict
 
 OUT = REPO / "course" / "data" / "selfcheck"
 PUBLIC_SEED = 2718  # mixed into every spec's seed: the same cases on every build, not the hidden
@@ -58,19 +57,9 @@ ALLOWED_TAGS = {"__float__", "__bigint__", "__np__", "__ndarray__", "__tuple__",
 # -- which cases are public ------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def public_seed(spec) -> Iterator[None]:
-    """Within the block, the spec module's ``_rng(name)`` draws from a public seed."""
-    hidden = spec._rng
-
-    def rng(name: str) -> np.random.Generator:
-        return np.random.default_rng([PUBLIC_SEED, sum(name.encode())])
-
-    spec._rng = rng
-    try:
-        yield
-    finally:
-        spec._rng = hidden
+def public_rng(name: str) -> np.random.Generator:
+    """The generator of an exercise's public cases (the hidden ones use another seed)."""
+    return np.random.default_rng([PUBLIC_SEED, sum(name.encode())])
 
 
 def canonical(value: Any) -> str:
@@ -101,10 +90,6 @@ def case_key(case: Case) -> str:
     return canonical([list(case.args), case.kwargs])
 
 
-def _spec(assignment: Assignment):
-    return importlib.import_module(f"autograder.checks.{assignment.module}")
-
-
 def public_cases(assignment: Assignment, name: str) -> list[tuple[Any, list[Case]]]:
     """``[(criterion, public cases)]`` for one exercise: :func:`extra_cases` first, then the
     spec's cases under the public seed, without any hidden case of the notebook, within
@@ -115,8 +100,7 @@ def public_cases(assignment: Assignment, name: str) -> list[tuple[Any, list[Case
         for criterion in criteria_for(exercise.name)
         for c in criterion.cases
     }
-    with public_seed(_spec(assignment)):
-        criteria = criteria_for(name)
+    criteria = criteria_for(name, public_rng(name))
     extras = extra_cases().get(name, {})
     for text in extras:
         matching = [c.name for c in criteria if text in c.name]
@@ -158,100 +142,6 @@ def _within_budget(cases: list[Case]) -> list[Case]:
     return kept
 
 
-# -- how a criterion compares and calls, as data ---------------------------------------------------
-
-
-def _nonlocals(fn: Callable) -> dict:
-    return inspect.getclosurevars(fn).nonlocals
-
-
-def describe_compare(compare: Callable) -> dict:
-    """The data form of a spec's comparison, e.g. ``{"kind": "close", "rtol": 1e-06, ...}``."""
-    qualname = compare.__qualname__
-    if qualname == "close.<locals>.compare":
-        v = _nonlocals(compare)
-        return {
-            "kind": "close",
-            "rtol": v["rtol"],
-            "atol": v["atol"],
-            "same_type": v["same_type"],
-        }
-    if qualname == "_number.<locals>.compare":
-        return {**describe_compare(_nonlocals(compare)["values"]), "kind": "float"}
-    if qualname == "python_float.<locals>.compare":
-        return {**describe_compare(_nonlocals(compare)["values"]), "kind": "python_float"}
-    if qualname == "_pair.<locals>.compare":
-        inner = describe_compare(_nonlocals(compare)["values"])
-        return {"kind": "pair", "rtol": inner["rtol"], "atol": inner["atol"]}
-    if qualname == "_torch_gradient.<locals>.compare":
-        # judged against PyTorch autograd; the reference is held to it by the tests
-        return describe_compare(_nonlocals(compare)["inner"])
-    if qualname == "_weights_and_bias.<locals>.compare":
-        inner = describe_compare(_nonlocals(compare)["weights"])
-        return {"kind": "weights_and_bias", "rtol": inner["rtol"], "atol": inner["atol"]}
-    if qualname == "same_values.<locals>.compare":
-        return {"kind": "torch_values", "grads": _nonlocals(compare)["grads"]}
-    if qualname == "_by_contract.<locals>.compare":
-        flaw = _nonlocals(compare)["flaw"].__name__
-        kinds = {
-            "_huffman_flaw": "huffman",
-            "_bits_flaw": "bits_bound",
-            "_distinct_flaw": "distinct_codes",
-            "_round_trip_flaw": "round_trip",
-        }
-        if flaw in kinds:
-            return {"kind": kinds[flaw]}
-    plain = {
-        "_same_bool": "bool",
-        "_same_int_array": "int_array",
-        "_same_string": "string",
-        "_same_symbols": "symbols",
-        "_triple": "triple",
-        "exact_counts": "exact_counts",
-        "int_array": "int_matrix",
-        "gram_matrix": "gram",
-        "_same_counts": "ngram_counts",
-        "right_form": "torch_form",
-        "same_number": "torch_number",
-    }
-    if qualname in plain:
-        return {"kind": plain[qualname]}
-    raise ValueError(
-        f"the comparison {compare.__module__}.{qualname} has no public counterpart: teach "
-        "course/selfcheck.py's comparison() and describe_compare() in autograder/selfcheck.py"
-    )
-
-
-def describe_adapt(adapt: Callable | None, name: str) -> dict:
-    """The data form of a spec's adapter, e.g. ``{"kind": "round_trip", "partner": ...}``."""
-    if adapt is None:
-        return {"kind": "call"}
-    qualname = adapt.__qualname__
-    if qualname == "_codes_of_each":
-        return {"kind": "each"}
-    if qualname == "_round_trip":
-        (keyword,) = partners_for(name)
-        return {"kind": "round_trip", "partner": keyword}
-    if qualname == "_pick.<locals>.adapt":
-        return {"kind": "pick", "index": _nonlocals(adapt)["index"]}
-    if qualname == "_plain_counts":
-        return {"kind": "mapping"}
-    if qualname == "_as_tensors":
-        return {"kind": "tensors"}
-    if qualname == "torch_adapter.<locals>.adapt":
-        v = _nonlocals(adapt)
-        shapes = {"_loss_shape": "loss", "_input_shape": "input", "_number": "number"}
-        return {
-            "kind": "torch",
-            "differentiable": dict(v["differentiable"]),
-            "shape": shapes[v["shape"].__name__],
-        }
-    raise ValueError(
-        f"the adapter {adapt.__module__}.{qualname} has no public counterpart: teach "
-        "course/selfcheck.py's target() and describe_adapt() in autograder/selfcheck.py"
-    )
-
-
 # -- building the data --------------------------------------------------------------------------
 
 
@@ -265,10 +155,12 @@ def _canonical_signs(value):
     return value * np.where(signs == 0, 1.0, signs)
 
 
-def _outcome_data(outcome: student.Outcome, kind: str) -> dict:
+def _outcome_data(outcome: Outcome, compare: Comparison, adapt: Adapter) -> dict:
     if outcome.raised:
         return {"error": outcome.error}
-    value = _canonical_signs(outcome.value) if kind == "gram" else outcome.value
+    value = adapt.encode(outcome.value)
+    if isinstance(compare, Gram):
+        value = _canonical_signs(value)
     return {"value": _checked(wire.encode(value))}
 
 
@@ -286,9 +178,9 @@ def _checked(data):
     return data
 
 
-def _decoded(data: dict) -> student.Outcome:
+def _decoded(data: dict, adapt: Adapter) -> Outcome:
     """The outcome as the learner's side will read it back from the file."""
-    return student.Outcome.from_data(json.loads(json.dumps(data)), student.decode)
+    return student.stored_outcome(json.loads(json.dumps(data)), adapt)
 
 
 def build(assignment: Assignment) -> dict:
@@ -303,16 +195,17 @@ def build(assignment: Assignment) -> dict:
         criteria, mistakes = [], [*mistakes_for(name), *derived]
         failures: list[list] = [[] for _ in mistakes]
         for ci, (criterion, cases) in enumerate(public_cases(assignment, name)):
-            compare_spec = describe_compare(criterion.compare)
-            adapt_spec = describe_adapt(criterion.adapt, name)
-            kind = compare_spec["kind"]
-            compare = student.comparison(compare_spec)
-            reference = student.target(getattr(module, name), adapt_spec, reference_partners)
+            # the learner's side judges with the objects built back from the data forms
+            compare_spec, adapt_spec = criterion.compare.data(), criterion.adapt.data()
+            compare, adapt = comparison(compare_spec), adapter(adapt_spec)
+            reference = adapt(getattr(module, name), reference_partners)
             stored = []
             for ki, case in enumerate(cases):
-                public = student.Case(tuple(case.args), dict(case.kwargs))
-                expected = _outcome_data(student.call(reference, public, CALL_SECONDS), kind)
-                public.expected = _decoded(expected)
+                public = Case(tuple(case.args), dict(case.kwargs))
+                expected = _outcome_data(
+                    student.call(reference, public, CALL_SECONDS), compare, adapt
+                )
+                public.expected = _decoded(expected, adapt)
                 if public.expected.raised is False and public.expected.value is None:
                     raise ValueError(f"{name}: the reference returned None on a public case")
                 stored.append(
@@ -327,10 +220,9 @@ def build(assignment: Assignment) -> dict:
                         key: mistake.companions.get(other, reference_partners[key])
                         for key, other in wanted.items()
                     }
-                    run = student.target(mistake.fn, adapt_spec, partners)
-                    outcome = student.call(run, public, CALL_SECONDS)
-                    if student.verdict(outcome, public.expected, public, compare) is not None:
-                        failures[mi].append([ci, ki, _outcome_data(outcome, kind)])
+                    outcome = student.call(adapt(mistake.fn, partners), public, CALL_SECONDS)
+                    if verdict(outcome, public.expected, public, compare) is not None:
+                        failures[mi].append([ci, ki, _outcome_data(outcome, compare, adapt)])
             criteria.append(
                 {
                     "name": criterion.name,

@@ -6,13 +6,11 @@ import math
 
 import numpy as np
 
-from autograder.checks.core import Case, Criterion, Outcome, close
+from autograder.checks.core import Case, Criterion, close
+from course.adapters import Pick
+from course.comparisons import FloatNumber, Pair, Triple
 
 E = math.e
-
-
-def _rng(name: str) -> np.random.Generator:
-    return np.random.default_rng(sum(name.encode()) * 7919)
 
 
 def _distribution(rng, n, zeros=0):
@@ -32,71 +30,10 @@ def _mixture(x, weights, means, sds):
     return sum(w * _gaussian(x, m, s) for w, m, s in zip(weights, means, sds, strict=True))
 
 
-# -- comparisons ------------------------------------------------------------------------------
-
-
-def _number(rtol=1e-6, atol=1e-9):
-    """A single number within tolerances, returned as a float (not an array)."""
-    values = close(rtol, atol)
-
-    def compare(got: Outcome, expected: Outcome, case: Case) -> str | None:
-        if isinstance(got.value, np.ndarray):
-            return "expected a float for numbers in, got a NumPy array (use float(...))"
-        return values(got, expected, case)
-
-    return compare
-
-
-def _pick(index: int):
-    """Run the graded function and keep element ``index`` of its (k1, k2, k3)."""
-
-    def adapt(fn, partners):
-        def estimator(*args, **kwargs):
-            return fn(*args, **kwargs)[index]
-
-        return estimator
-
-    return adapt
-
-
-def _triple(got: Outcome, expected: Outcome, case: Case) -> str | None:
-    """Three per-sample arrays, each of the shape of the inputs."""
-    g = got.value
-    if g is None:
-        return "it returned None (is a `return` missing?)"
-    if not isinstance(g, (tuple, list)) or len(g) != 3:
-        return "expected a tuple of three arrays (k1, k2, k3)"
-    shape = np.shape(expected.value[0])
-    for i, k in enumerate(g):
-        try:
-            k_shape = np.shape(np.asarray(k, dtype=float))
-        except (TypeError, ValueError):
-            return f"k{i + 1} is not an array of numbers"
-        if k_shape != shape:
-            return f"k{i + 1} should have one value per sample, shape {shape}, got shape {k_shape}"
-    return None
-
-
-def _pair(rtol, atol):
-    """A pair (mu, sigma) within tolerances."""
-    values = close(rtol, atol, same_type=False)
-
-    def compare(got: Outcome, expected: Outcome, case: Case) -> str | None:
-        g = got.value
-        if g is None:
-            return "it returned None (is a `return` missing?)"
-        if np.ndim(g) != 1 or len(g) != 2:
-            return "expected a pair (mu, sigma)"
-        return values(got, expected, case)
-
-    return compare
-
-
 # -- the exercises ------------------------------------------------------------------------------
 
 
-def kl_divergence():
-    rng = _rng("kl_divergence")
+def kl_divergence(rng: np.random.Generator) -> list[Criterion]:
     pairs = [(_distribution(rng, n), _distribution(rng, n)) for n in (3, 10, 200)]
     return [
         Criterion(
@@ -171,8 +108,7 @@ def kl_divergence():
     ]
 
 
-def js_divergence():
-    rng = _rng("js_divergence")
+def js_divergence(rng: np.random.Generator) -> list[Criterion]:
     p, q = _distribution(rng, 6), _distribution(rng, 6)
     return [
         Criterion(
@@ -212,8 +148,7 @@ def js_divergence():
     ]
 
 
-def kl_gaussian():
-    rng = _rng("kl_gaussian")
+def kl_gaussian(rng: np.random.Generator) -> list[Criterion]:
     n = 6
     return [
         Criterion(
@@ -242,7 +177,7 @@ def kl_gaussian():
         Criterion(
             "numbers in give a float out (not an array)",
             [Case((0.0, 1.0, 1.0, 2.0)), Case((1, 1, 0, 1))],
-            _number(),
+            FloatNumber(),
             weight=0.5,
         ),
         Criterion(
@@ -273,8 +208,7 @@ def _log_densities(rng, n, mu_p, sd_p):
     return log_p, log_q
 
 
-def kl_estimators():
-    rng = _rng("kl_estimators")
+def kl_estimators(rng: np.random.Generator) -> list[Criterion]:
     cases = [
         Case(_log_densities(rng, 40, 0.1, 1.0)),
         Case(_log_densities(rng, 40, 1.0, 1.0)),
@@ -287,25 +221,25 @@ def kl_estimators():
         Criterion(
             "returns three arrays (k1, k2, k3), one value per sample, from arrays or lists",
             cases,
-            _triple,
+            Triple(),
         ),
         Criterion(
             "k1 = -log r, with r = p(x) / q(x) = exp(log_p - log_q)",
             cases,
             close(),
-            adapt=_pick(0),
+            adapt=Pick(0),
         ),
-        Criterion("k2 = (log r)^2 / 2", cases, close(), adapt=_pick(1)),
-        Criterion("k3 = (r - 1) - log r", cases, close(), adapt=_pick(2)),
+        Criterion("k2 = (log r)^2 / 2", cases, close(), adapt=Pick(1)),
+        Criterion("k3 = (r - 1) - log r", cases, close(), adapt=Pick(2)),
     ]
 
 
-def forward_kl_fit():
+def forward_kl_fit(rng: np.random.Generator) -> list[Criterion]:
     x = np.linspace(-20.0, 20.0, 2001)
     x_short = np.linspace(-10.0, 2.0, 1201)
     x_far = np.linspace(0.0, 40.0, 801)
     skewed = _gaussian(x, 0.0, 1.5) * (1 + np.tanh(2 * x))
-    pair = _pair(rtol=1e-6, atol=1e-6)
+    pair = Pair(rtol=1e-6, atol=1e-6)
     return [
         Criterion(
             "a Gaussian target gives back its own mean and standard deviation",
@@ -348,10 +282,10 @@ def forward_kl_fit():
     ]
 
 
-def reverse_kl_fit():
+def reverse_kl_fit(rng: np.random.Generator) -> list[Criterion]:
     x = np.linspace(-12.0, 12.0, 2001)
     x_far = np.linspace(0.0, 30.0, 1201)
-    pair = _pair(rtol=0.0, atol=0.05)
+    pair = Pair(rtol=0.0, atol=0.05)
     bimodal = _mixture(x, [0.5, 0.5], [-3.0, 3.0], [1.0, 1.0])
     unequal = _mixture(x, [0.3, 0.7], [-4.0, 3.0], [0.6, 1.5])
     return [
