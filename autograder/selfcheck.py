@@ -7,8 +7,9 @@ For each exercise, the data file holds:
 
 1. the spec's criteria (``autograder/checks/``), their cases regenerated under a *public*
    seed. Any case equal to a hidden case of the notebook is dropped (the spec's hand-written
-   edge cases are); the hand-picked public cases of :func:`extra_cases` come first, and each
-   criterion keeps at most :data:`MAX_CASES` cases and :data:`MAX_BYTES` of inputs;
+   edge cases are); the hand-picked public cases beside the checks (:func:`hand_picked`) come
+   first, and each criterion keeps at most :data:`MAX_CASES` cases and :data:`MAX_BYTES` of
+   inputs;
 2. how each criterion compares and calls (``{"kind": "close", "rtol": ...}``), read from the
    spec's comparison and adapter so that tolerances are never copied by hand;
 3. the reference's outcome on each case (``solutions/``), and, for each classic mistake of
@@ -23,6 +24,7 @@ written (the tests hold the data to both).
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import math
 import re
@@ -90,10 +92,19 @@ def case_key(case: Case) -> str:
     return canonical([list(case.args), case.kwargs])
 
 
-def public_cases(assignment: Assignment, name: str) -> list[tuple[Any, list[Case]]]:
-    """``[(criterion, public cases)]`` for one exercise: :func:`extra_cases` first, then the
-    spec's cases under the public seed, without any hidden case of the notebook, within
-    :data:`MAX_CASES` and :data:`MAX_BYTES` per criterion."""
+def hand_picked(assignment: Assignment, name: str) -> dict[str, list[Case]]:
+    """The public cases written out beside the hidden checks, ``public_cases(rng)`` of
+    ``autograder/checks/<module>.py``, for the criteria whose hidden cases are written out
+    too (edge cases, invalid inputs, fixed grids): ``{part of a criterion's name: cases}``.
+    Each must differ from every hidden case (the tests check it) and test the same thing."""
+    spec = importlib.import_module(f"autograder.checks.{assignment.module}")
+    return spec.public_cases(np.random.default_rng(PUBLIC_SEED)).get(name, {})
+
+
+def cases_of(assignment: Assignment, name: str) -> list[tuple[Any, list[Case]]]:
+    """``[(criterion, public cases)]`` for one exercise: the :func:`hand_picked` cases first,
+    then the spec's cases under the public seed, without any hidden case of the notebook,
+    within :data:`MAX_CASES` and :data:`MAX_BYTES` per criterion."""
     hidden = {  # the hidden cases of every exercise of the notebook
         case_key(c)
         for exercise in assignment.exercises
@@ -101,13 +112,14 @@ def public_cases(assignment: Assignment, name: str) -> list[tuple[Any, list[Case
         for c in criterion.cases
     }
     criteria = criteria_for(name, public_rng(name))
-    extras = extra_cases().get(name, {})
+    extras = hand_picked(assignment, name)
     for text in extras:
         matching = [c.name for c in criteria if text in c.name]
         if len(matching) != 1:
             raise ValueError(
-                f"extra_cases()[{name!r}][{text!r}] matches {len(matching)} criteria of the "
-                "spec: make it name exactly one"
+                f"public_cases()[{name!r}][{text!r}] in autograder/checks/"
+                f"{assignment.module}.py matches {len(matching)} criteria of the spec: make it "
+                "name exactly one"
             )
     result = []
     for criterion in criteria:
@@ -124,7 +136,7 @@ def public_cases(assignment: Assignment, name: str) -> list[tuple[Any, list[Case
         if not cases:
             raise ValueError(
                 f"{name}: no public case for the criterion {criterion.name!r}: add some to "
-                "extra_cases() in autograder/selfcheck.py"
+                f"public_cases() in autograder/checks/{assignment.module}.py"
             )
         result.append((criterion, cases))
     return result
@@ -194,7 +206,7 @@ def build(assignment: Assignment) -> dict:
         derived = derived_for(name)
         criteria, mistakes = [], [*mistakes_for(name), *derived]
         failures: list[list] = [[] for _ in mistakes]
-        for ci, (criterion, cases) in enumerate(public_cases(assignment, name)):
+        for ci, (criterion, cases) in enumerate(cases_of(assignment, name)):
             # the learner's side judges with the objects built back from the data forms
             compare_spec, adapt_spec = criterion.compare.data(), criterion.adapt.data()
             compare, adapt = comparison(compare_spec), adapter(adapt_spec)
@@ -390,359 +402,6 @@ def main(argv: list[str] | None = None) -> int:
     for path in write(OUT, chosen):
         print(f"wrote {path.relative_to(REPO)} ({path.stat().st_size / 1024:.0f} KiB)")
     return 0
-
-
-# -- hand-picked public cases ---------------------------------------------------------------------
-
-
-def extra_cases() -> dict[str, dict[str, list[Case]]]:
-    """Public cases for the criteria whose hidden cases are written out in the spec (edge
-    cases, invalid inputs, fixed grids): ``{exercise: {part of a criterion's name: cases}}``.
-
-    Each must differ from every hidden case (the tests check it) and test the same thing.
-    """
-    from autograder.checks.kl_divergence import _gaussian, _mixture
-
-    rng = np.random.default_rng(PUBLIC_SEED)
-    e = math.e
-    x = np.linspace(-15.0, 15.0, 601)  # grids coarser than the hidden ones: smaller files
-    x_near = np.linspace(-8.0, 3.0, 441)
-    x_far = np.linspace(5.0, 45.0, 401)
-    y = np.linspace(-10.0, 10.0, 501)
-    y_far = np.linspace(10.0, 35.0, 401)
-    bimodal = _mixture(y, [0.5, 0.5], [-2.5, 3.5], [0.8, 1.0])
-    unequal = _mixture(y, [0.35, 0.65], [-3.5, 2.5], [0.5, 1.2])
-    vocab = list("abcde")
-    return {
-        # 01-entropy
-        "surprisal": {
-            "a probability gives": [Case((0.25,)), Case((0.7,)), Case((0.001,))],
-            "impossible event": [Case((np.array([0.25, 0.0]),)), Case(([0.0, 0.2],))],
-        },
-        "entropy": {
-            "invalid input": [
-                Case(([[0.2, 0.8]],)),
-                Case(([1.2, -0.2],)),
-                Case(([0.3, 0.3],)),
-                Case(([0.7, 0.7],)),
-            ],
-            "sums within": [Case(([0.25 + 5e-7, 0.75],)), Case(([1 / 7] * 7,))],
-        },
-        "binary_entropy": {
-            "for a single p": [Case((0.25,)), Case((0.6,)), Case((0.01,))],
-            "H_b(0) = H_b(1) = 0": [Case((np.array([1.0, 0.0]),)), Case(([0.0, 0.5, 1.0],))],
-        },
-        "empirical_entropy": {
-            "strings count": [Case(("banana",)), Case(("zzz",)), Case(("a rose is a rose",))],
-            "the base argument": [Case(("abracadabra",), {"base": e})],
-        },
-        "softmax": {
-            "no overflow": [
-                Case(([5e3, 5e3 - 1.0, -5e3],)),
-                Case((np.array([[800.0, 0.0], [0.0, -800.0]]),), {"temperature": 0.2}),
-            ],
-            "temperature <= 0": [
-                Case(([0.5, 1.5],), {"temperature": 0.0}),
-                Case(([3.0, 1.0, 2.0],), {"temperature": -2.0}),
-            ],
-        },
-        # 02-source-coding
-        "kraft_sum": {
-            "binary Kraft sums": [Case(([2, 2, 3, 3, 3],)), Case(((1, 3, 3, 3),))],
-            "edge cases": [Case(([0, 2],)), Case((np.array([0.5, 1.5, 2.5]),))],
-            "the alphabet size D": [Case(([1, 2, 2], 4))],
-        },
-        "is_prefix_free": {
-            "are recognised": [Case((["00", "01", "10", "11"],)), Case((("1", "01", "00"),))],
-            "Kraft's inequality": [
-                Case((["1", "10"],)),
-                Case((["1", "10", "100"],)),
-                Case((["0", "11", "110"],)),
-            ],
-            "a prefix anywhere": [Case((["10", "1"],)), Case((["01", "1", "0"],))],
-            "repeated codeword": [Case((["01", "01"],)), Case((["1", "0", "1"],))],
-        },
-        "shannon_lengths": {
-            "exact at powers of two": [
-                Case(([0.25, 0.25, 0.5],)),
-                Case(([0.125] * 8,)),
-                Case((np.concatenate([2.0 ** -np.arange(1, 31), [2.0**-30]]),)),
-            ],
-        },
-        "huffman_code": {
-            "ties": [Case(([0.2] * 5,)), Case(([0.125] * 8,)), Case(([0.4, 0.2, 0.2, 0.2],))],
-            "a single symbol": [Case(([0.0, 1.0],)), Case(([0.0, 0.0, 0.0, 1.0, 0.0],))],
-        },
-        "encode": {
-            "any symbols": [
-                Case(("banana", {"b": "10", "a": "0", "n": "11"})),
-                Case(([3, 3], {3: "0"})),
-            ],
-            "an empty message": [Case(([], {5: "1", 6: "0"})), Case(("", {"x": "0", "y": "1"}))],
-        },
-        "decode": {
-            "whole codewords": [
-                Case(("10011", {0: "0", 1: "10", 2: "11"})),
-                Case(("0010110", {"x": "0", "y": "10", "z": "11"})),
-            ],
-            "do not split": [
-                Case(("0110", {0: "0", 1: "10", 2: "11"})),
-                Case(("00111", {0: "0", 1: "10"})),
-                Case(("1", {"x": "0", "y": "10", "z": "11"})),
-            ],
-        },
-        "arithmetic_encode": {
-            "distinct messages of the same length get distinct codes (short": [
-                Case(([list(m) for m in np.ndindex(2, 2, 2, 2, 2)], [0.7, 0.3])),
-                Case(([list(m) for m in np.ndindex(3, 3, 3)], (0.5, 0.3, 0.2))),
-            ],
-            "edge cases": [Case(([], [0.6, 0.4])), Case(([0] * 15, [1.0, 0.0]))],
-        },
-        "arithmetic_decode": {
-            "edge cases": [Case(([], [0.6, 0.4])), Case(([2] * 12, [0.0, 0.0, 1.0]))],
-        },
-        # 03-cross-entropy
-        "cross_entropy": {
-            "even where q_i = 0": [
-                Case(([0.3, 0.0, 0.7], [0.5, 0.0, 0.5])),
-                Case((np.array([0.0, 0.6, 0.4]), np.array([0.0, 0.1, 0.9]))),
-            ],
-            "gives inf": [
-                Case(([0.6, 0.4], [0.0, 1.0])),
-                Case((np.array([0.1, 0.1, 0.8]), np.array([0.0, 0.5, 0.5]))),
-            ],
-            "different lengths": [Case(([0.25] * 4, [1 / 3] * 3)), Case(([1.0], [0.5, 0.5]))],
-        },
-        "nll": {
-            "probability 0 costs inf": [
-                Case(([[0.0, 1.0], [0.3, 0.7]], [0, 1])),
-                Case((np.array([[0.2, 0.8, 0.0], [0.0, 0.5, 0.5]]), np.array([1, 2]))),
-            ],
-        },
-        "empirical_distribution": {
-            "unseen classes get 0": [Case(([1, 1, 0], 4)), Case((np.array([2, 2]), 5))],
-        },
-        "fit_categorical": {"steps=0": [Case(([1, 2, 2], 4), {"steps": 0})]},
-        # 04-kl-divergence
-        "kl_divergence": {
-            "the direction matters": [
-                Case(([0.8, 0.2], [0.4, 0.6])),
-                Case(([0.4, 0.6], [0.8, 0.2])),
-                Case(([0.9, 0.05, 0.05], [0.2, 0.4, 0.4])),
-            ],
-            "invalid input": [
-                Case(([0.3, 0.7], [0.2, 0.2, 0.6])),
-                Case(([[0.3, 0.7]], [[0.3, 0.7]])),
-                Case(([1.2, -0.2], [0.3, 0.7])),
-                Case(([0.3, 0.7], [0.3, 0.3])),
-            ],
-            "sums within": [
-                Case(([0.3 + 5e-7, 0.7], [0.5, 0.5])),
-                Case(([1 / 7] * 7, [0.1, 0.1, 0.1, 0.1, 0.2, 0.2, 0.2])),
-            ],
-        },
-        "kl_gaussian": {
-            "in nats for numbers": [
-                Case((0.5, 1.2, -0.3, 0.8)),
-                Case((0.0, 2.0, 1.0, 0.5)),
-                Case((3, 2, 1, 4)),
-            ],
-            "sigma is a standard deviation": [
-                Case((0.0, 1.0, 0.0, 3.0)),
-                Case((0.0, 3.0, 0.0, 1.0)),
-                Case((1.0, 0.5, 0.0, 2.0)),
-            ],
-            "numbers in give a float": [Case((0.2, 1.0, 0.0, 1.5)), Case((2, 1, 1, 1))],
-        },
-        "forward_kl_fit": {
-            "a Gaussian target": [
-                Case((x, _gaussian(x, -1.0, 1.2))),
-                Case((x_near, _gaussian(x_near, -2.0, 0.7))),
-            ],
-            "two separated modes": [
-                Case((x, _mixture(x, [0.4, 0.6], [-2.5, 3.5], [0.8, 1.2]))),
-                Case((x, _gaussian(x, 0.5, 1.0) * (1 + np.tanh(3 * x)))),
-            ],
-            "need not be normalised": [
-                Case((x, 3.0 * _gaussian(x, -1.0, 1.2))),
-                Case((x, 0.05 * _mixture(x, [2.0, 1.0], [-4.0, 5.0], [1.5, 1.0]))),
-            ],
-            "any grid spacing": [
-                Case((x_far, _mixture(x_far, [0.5, 0.5], [15.0, 30.0], [2.5, 1.5]))),
-                Case((x_far.tolist(), _gaussian(x_far, 25.0, 3.0).tolist())),
-            ],
-        },
-        "reverse_kl_fit": {
-            "fitted exactly": [
-                Case((y, _gaussian(y, -0.5, 1.2), 0.5, 1.0)),
-                Case((y, _gaussian(y, 1.5, 0.7), 0.0, 1.5)),
-            ],
-            "locks onto the mode": [
-                Case((y, bimodal, 3.0, 1.0)),
-                Case((y, bimodal, -2.0, 0.6)),
-                Case((y, unequal, -3.0, 0.6)),
-            ],
-            "need not be normalised": [
-                Case((y, 25.0 * bimodal, 3.2, 0.8)),
-                Case((y_far, _mixture(y_far, [0.5, 0.5], [15.0, 27.0], [1.2, 1.5]), 26.0, 1.2)),
-                Case((y.tolist(), (0.3 * unequal).tolist(), 2.0, 1.0)),
-            ],
-        },
-        # 05-mutual-information
-        "cooccurrence_matrix": {
-            "next to itself": [
-                Case((["b", "b"], ["b"]), {"window": 1}),
-                Case((["b", "b", "b", "a"], ["a", "b"]), {"window": 2}),
-            ],
-            "exactly `window` apart": [
-                Case((["p", "q", "r", "s", "t"], ["p", "r", "t"]), {"window": 2}),
-                Case((["u", "v", "u"], ["u", "v"]), {"window": 0}),
-            ],
-            "outside vocab": [
-                Case((["b", "UNK", "a"], ["a", "b"]), {"window": 1}),
-                Case((["b", "UNK", "UNK", "a"], ["a", "b"]), {"window": 3}),
-            ],
-        },
-        "plugin_mi": {
-            "any hashable labels": [
-                Case(("aabbab", "xyxyyy")),
-                Case((["x", "y", "x", "y"], ["u", "u", "v", "w"])),
-                Case(([(1, 0), (1, 0), (0, 1)], ["p", "q", "q"])),
-            ],
-            "one variable is constant": [
-                Case(([1, 2, 3, 4], ["k"] * 4)),
-                Case(("xyxy", "aabb")),
-                Case(([3], [4])),
-            ],
-        },
-        "infonce_loss": {
-            "along each row": [Case(([[0.0, 4.0], [1.0, 2.0]],))],
-            "a mean over the rows": [Case((np.zeros((5, 5)),)), Case(([[-1.0]],))],
-            "no overflow": [
-                Case(([[9000.0, -9000.0], [-9000.0, 9000.0]],)),
-                Case(([[-900.0, 0.0], [0.0, -900.0]],)),
-                Case(([[0.0, 9500.0], [0.0, 0.0]],)),
-            ],
-            "ValueError unless": [
-                Case(([[0.5, 1.5, 2.5], [1.0, 2.0, 3.0]],)),
-                Case(([0.0, 1.0],)),
-                Case((np.zeros((3, 0)),)),
-            ],
-        },
-        # 06-perplexity
-        "perplexity": {
-            "probability 1/K": [Case(([-math.log(3)] * 5,)), Case(([-math.log(1000)] * 3,))],
-            "probability 0": [Case(([math.log(0.25), -math.inf, math.log(0.5)],))],
-            "long texts": [  # the product of the probabilities underflows to 0
-                Case((np.full(1200, -0.7),)),
-                Case((np.log(rng.uniform(0.01, 1.0, size=1000)),)),
-            ],
-        },
-        "ngram_counts": {
-            "the last n-gram is counted": [Case((list("pqrst"), 2)), Case((list("abab"), 3))],
-            "exactly n tokens": [Case(("xyz", 3)), Case(("xy", 3)), Case(([], 2))],
-        },
-        "ngram_log_prob": {
-            "unseen histories": [
-                Case((list("cdcdcd"), list("abeab"), 2, vocab)),
-                Case((list("ddccdc"), list("aabe"), 3, vocab), {"k": 0.5}),
-            ],
-            "strings, tuples": [
-                Case(("banana", "nab", 2, "abn")),
-                Case(
-                    (
-                        tuple("we are what we are".split()),
-                        ("we", "are", "what"),
-                        2,
-                        ("we", "are", "what"),
-                    )
-                ),
-            ],
-        },
-        "interpolated_log_prob": {
-            "0/0 as 0": [
-                Case((list("babbaa"), list("ddab"), vocab, [0.4, 0.6])),
-                Case((list("bcabca"), list("dcbab"), vocab, [0.3, 0.3, 0.4])),
-            ],
-            "never seen in training": [Case((list("baba"), list("bae"), vocab, [0.5, 0.5]))],
-        },
-        "bits_per_byte": {
-            "uniform over 256": [Case((50 * math.log(256), 50)), Case((0.0, 3))],
-        },
-        "perplexity_to_bits_per_byte": {
-            "one token per byte": [Case((256.0, 4, 4)), Case((5.5, 9, 9))],
-            "two tokenizations": [
-                Case((math.exp(2000.0 / tokens), tokens, 1000)) for tokens in (1000, 250, 500)
-            ],
-            "perplexity 1": [Case((1.0, 20, 80))],
-        },
-        # 07-llm-losses
-        "log_softmax": {
-            "up to +-1e4": [
-                Case((np.array([[9e3, 0.0, -9e3], [-9e3, -9e3 + 2.0, -9e3]]),)),
-                Case((np.array([9e3, 9e3 - 1.0, 3.0]),)),
-            ],
-        },
-        "cross_entropy_loss": {
-            "up to +-1e4": [
-                Case((np.array([[9e3, -9e3, 0.0], [0.0, 9e3, -9e3]]), np.array([1, 1]))),
-                Case(
-                    (np.array([[-9e3, 0.0, 9e3], [9e3, 0.0, -9e3]]), np.array([0, -100])),
-                    {"label_smoothing": 0.1},
-                ),
-            ],
-        },
-        "dpo_loss": {
-            "large margins": [
-                Case(
-                    (
-                        np.array([-1.5e4, -2.0]),
-                        np.array([-2.0, -2.0]),
-                        np.array([-4.0, -2.0]),
-                        np.array([-2.0, -2.0]),
-                    ),
-                    {"beta": 1.0},
-                ),
-                Case(
-                    (
-                        np.array([-2.0, -7.0]),
-                        np.array([-1.5e4, -7.0]),
-                        np.array([-2.0, -7.0]),
-                        np.array([-4.0, -7.0]),
-                    ),
-                    {"beta": 1.0},
-                ),
-            ],
-        },
-        "code_length_bits": {
-            "a uniform model": [
-                Case((np.zeros((4, 6)), np.array([5, 0, 2, 1]))),
-                Case((rng.normal(size=(1, 9)), np.array([4]))),
-            ],
-        },
-        "top_p_filter": {
-            "equal probabilities": [
-                Case((np.array([0.3, 0.2, 0.3, 0.2]), 0.2)),
-                Case((np.array([0.1, 0.3, 0.3, 0.3]), 0.5)),
-            ],
-            "top_p = 1": [
-                Case((np.array([0.4, 0.1, 0.3, 0.2]), 1.0)),
-                Case((np.array([0.15, 0.7, 0.15]), 0.1)),
-            ],
-            "ValueError": [Case((np.array([0.25, 0.75]), 0.0)), Case((np.array([0.5, 0.5]), 2.0))],
-        },
-        "expected_calibration_error": {
-            "exactly 1": [
-                Case((np.array([1.0, 1.0, 0.0, 0.45]), np.array([1, 0, 0, 1]))),
-                Case((np.array([0.0, 0.0, 1.0, 0.62]), np.array([1, 1, 0, 1])), {"n_bins": 5}),
-            ],
-            "booleans or 0/1": [
-                Case(([0.85, 0.55, 0.25], [True, True, False])),
-                Case((np.array([0.72, 0.18]), np.array([0, 1]))),
-            ],
-            "ValueError": [Case((np.array([0.3]), np.array([1, 1]))), Case(([], []))],
-        },
-    }
 
 
 if __name__ == "__main__":

@@ -296,3 +296,33 @@ CHECKS = {
     "fit_categorical": fit_categorical,
     "fit_logistic_regression": fit_logistic_regression,
 }
+
+
+# -- public cases -----------------------------------------------------------------------------
+
+
+def public_cases(rng: np.random.Generator) -> dict[str, dict[str, list[Case]]]:
+    """The self-check's hand-picked public cases (``autograder/public_cases.py``)."""
+    return {
+        "cross_entropy": {
+            "even where q_i = 0": [
+                Case(([0.3, 0.0, 0.7], [0.5, 0.0, 0.5])),
+                Case((np.array([0.0, 0.6, 0.4]), np.array([0.0, 0.1, 0.9]))),
+            ],
+            "gives inf": [
+                Case(([0.6, 0.4], [0.0, 1.0])),
+                Case((np.array([0.1, 0.1, 0.8]), np.array([0.0, 0.5, 0.5]))),
+            ],
+            "different lengths": [Case(([0.25] * 4, [1 / 3] * 3)), Case(([1.0], [0.5, 0.5]))],
+        },
+        "nll": {
+            "probability 0 costs inf": [
+                Case(([[0.0, 1.0], [0.3, 0.7]], [0, 1])),
+                Case((np.array([[0.2, 0.8, 0.0], [0.0, 0.5, 0.5]]), np.array([1, 2]))),
+            ],
+        },
+        "empirical_distribution": {
+            "unseen classes get 0": [Case(([1, 1, 0], 4)), Case((np.array([2, 2]), 5))],
+        },
+        "fit_categorical": {"steps=0": [Case(([1, 2, 2], 4), {"steps": 0})]},
+    }

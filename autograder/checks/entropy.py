@@ -235,3 +235,43 @@ CHECKS = {
     "empirical_entropy": empirical_entropy,
     "softmax": softmax,
 }
+
+
+# -- public cases -----------------------------------------------------------------------------
+
+
+def public_cases(rng: np.random.Generator) -> dict[str, dict[str, list[Case]]]:
+    """The self-check's hand-picked public cases (``autograder/public_cases.py``)."""
+    return {
+        "surprisal": {
+            "a probability gives": [Case((0.25,)), Case((0.7,)), Case((0.001,))],
+            "impossible event": [Case((np.array([0.25, 0.0]),)), Case(([0.0, 0.2],))],
+        },
+        "entropy": {
+            "invalid input": [
+                Case(([[0.2, 0.8]],)),
+                Case(([1.2, -0.2],)),
+                Case(([0.3, 0.3],)),
+                Case(([0.7, 0.7],)),
+            ],
+            "sums within": [Case(([0.25 + 5e-7, 0.75],)), Case(([1 / 7] * 7,))],
+        },
+        "binary_entropy": {
+            "for a single p": [Case((0.25,)), Case((0.6,)), Case((0.01,))],
+            "H_b(0) = H_b(1) = 0": [Case((np.array([1.0, 0.0]),)), Case(([0.0, 0.5, 1.0],))],
+        },
+        "empirical_entropy": {
+            "strings count": [Case(("banana",)), Case(("zzz",)), Case(("a rose is a rose",))],
+            "the base argument": [Case(("abracadabra",), {"base": E})],
+        },
+        "softmax": {
+            "no overflow": [
+                Case(([5e3, 5e3 - 1.0, -5e3],)),
+                Case((np.array([[800.0, 0.0], [0.0, -800.0]]),), {"temperature": 0.2}),
+            ],
+            "temperature <= 0": [
+                Case(([0.5, 1.5],), {"temperature": 0.0}),
+                Case(([3.0, 1.0, 2.0],), {"temperature": -2.0}),
+            ],
+        },
+    }

@@ -329,3 +329,83 @@ CHECKS = {
     "forward_kl_fit": forward_kl_fit,
     "reverse_kl_fit": reverse_kl_fit,
 }
+
+
+# -- public cases -----------------------------------------------------------------------------
+
+
+def public_cases(rng: np.random.Generator) -> dict[str, dict[str, list[Case]]]:
+    """The self-check's hand-picked public cases (``autograder/public_cases.py``)."""
+    x = np.linspace(-15.0, 15.0, 601)  # grids coarser than the hidden ones: smaller files
+    x_near = np.linspace(-8.0, 3.0, 441)
+    x_far = np.linspace(5.0, 45.0, 401)
+    y = np.linspace(-10.0, 10.0, 501)
+    y_far = np.linspace(10.0, 35.0, 401)
+    bimodal = _mixture(y, [0.5, 0.5], [-2.5, 3.5], [0.8, 1.0])
+    unequal = _mixture(y, [0.35, 0.65], [-3.5, 2.5], [0.5, 1.2])
+    return {
+        "kl_divergence": {
+            "the direction matters": [
+                Case(([0.8, 0.2], [0.4, 0.6])),
+                Case(([0.4, 0.6], [0.8, 0.2])),
+                Case(([0.9, 0.05, 0.05], [0.2, 0.4, 0.4])),
+            ],
+            "invalid input": [
+                Case(([0.3, 0.7], [0.2, 0.2, 0.6])),
+                Case(([[0.3, 0.7]], [[0.3, 0.7]])),
+                Case(([1.2, -0.2], [0.3, 0.7])),
+                Case(([0.3, 0.7], [0.3, 0.3])),
+            ],
+            "sums within": [
+                Case(([0.3 + 5e-7, 0.7], [0.5, 0.5])),
+                Case(([1 / 7] * 7, [0.1, 0.1, 0.1, 0.1, 0.2, 0.2, 0.2])),
+            ],
+        },
+        "kl_gaussian": {
+            "in nats for numbers": [
+                Case((0.5, 1.2, -0.3, 0.8)),
+                Case((0.0, 2.0, 1.0, 0.5)),
+                Case((3, 2, 1, 4)),
+            ],
+            "sigma is a standard deviation": [
+                Case((0.0, 1.0, 0.0, 3.0)),
+                Case((0.0, 3.0, 0.0, 1.0)),
+                Case((1.0, 0.5, 0.0, 2.0)),
+            ],
+            "numbers in give a float": [Case((0.2, 1.0, 0.0, 1.5)), Case((2, 1, 1, 1))],
+        },
+        "forward_kl_fit": {
+            "a Gaussian target": [
+                Case((x, _gaussian(x, -1.0, 1.2))),
+                Case((x_near, _gaussian(x_near, -2.0, 0.7))),
+            ],
+            "two separated modes": [
+                Case((x, _mixture(x, [0.4, 0.6], [-2.5, 3.5], [0.8, 1.2]))),
+                Case((x, _gaussian(x, 0.5, 1.0) * (1 + np.tanh(3 * x)))),
+            ],
+            "need not be normalised": [
+                Case((x, 3.0 * _gaussian(x, -1.0, 1.2))),
+                Case((x, 0.05 * _mixture(x, [2.0, 1.0], [-4.0, 5.0], [1.5, 1.0]))),
+            ],
+            "any grid spacing": [
+                Case((x_far, _mixture(x_far, [0.5, 0.5], [15.0, 30.0], [2.5, 1.5]))),
+                Case((x_far.tolist(), _gaussian(x_far, 25.0, 3.0).tolist())),
+            ],
+        },
+        "reverse_kl_fit": {
+            "fitted exactly": [
+                Case((y, _gaussian(y, -0.5, 1.2), 0.5, 1.0)),
+                Case((y, _gaussian(y, 1.5, 0.7), 0.0, 1.5)),
+            ],
+            "locks onto the mode": [
+                Case((y, bimodal, 3.0, 1.0)),
+                Case((y, bimodal, -2.0, 0.6)),
+                Case((y, unequal, -3.0, 0.6)),
+            ],
+            "need not be normalised": [
+                Case((y, 25.0 * bimodal, 3.2, 0.8)),
+                Case((y_far, _mixture(y_far, [0.5, 0.5], [15.0, 27.0], [1.2, 1.5]), 26.0, 1.2)),
+                Case((y.tolist(), (0.3 * unequal).tolist(), 2.0, 1.0)),
+            ],
+        },
+    }

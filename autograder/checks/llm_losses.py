@@ -596,3 +596,77 @@ CHECKS = {
     "top_p_filter": top_p_filter,
     "expected_calibration_error": expected_calibration_error,
 }
+
+
+# -- public cases -----------------------------------------------------------------------------
+
+
+def public_cases(rng: np.random.Generator) -> dict[str, dict[str, list[Case]]]:
+    """The self-check's hand-picked public cases (``autograder/public_cases.py``)."""
+    return {
+        "log_softmax": {
+            "up to +-1e4": [
+                Case((np.array([[9e3, 0.0, -9e3], [-9e3, -9e3 + 2.0, -9e3]]),)),
+                Case((np.array([9e3, 9e3 - 1.0, 3.0]),)),
+            ],
+        },
+        "cross_entropy_loss": {
+            "up to +-1e4": [
+                Case((np.array([[9e3, -9e3, 0.0], [0.0, 9e3, -9e3]]), np.array([1, 1]))),
+                Case(
+                    (np.array([[-9e3, 0.0, 9e3], [9e3, 0.0, -9e3]]), np.array([0, -100])),
+                    {"label_smoothing": 0.1},
+                ),
+            ],
+        },
+        "dpo_loss": {
+            "large margins": [
+                Case(
+                    (
+                        np.array([-1.5e4, -2.0]),
+                        np.array([-2.0, -2.0]),
+                        np.array([-4.0, -2.0]),
+                        np.array([-2.0, -2.0]),
+                    ),
+                    {"beta": 1.0},
+                ),
+                Case(
+                    (
+                        np.array([-2.0, -7.0]),
+                        np.array([-1.5e4, -7.0]),
+                        np.array([-2.0, -7.0]),
+                        np.array([-4.0, -7.0]),
+                    ),
+                    {"beta": 1.0},
+                ),
+            ],
+        },
+        "code_length_bits": {
+            "a uniform model": [
+                Case((np.zeros((4, 6)), np.array([5, 0, 2, 1]))),
+                Case((rng.normal(size=(1, 9)), np.array([4]))),
+            ],
+        },
+        "top_p_filter": {
+            "equal probabilities": [
+                Case((np.array([0.3, 0.2, 0.3, 0.2]), 0.2)),
+                Case((np.array([0.1, 0.3, 0.3, 0.3]), 0.5)),
+            ],
+            "top_p = 1": [
+                Case((np.array([0.4, 0.1, 0.3, 0.2]), 1.0)),
+                Case((np.array([0.15, 0.7, 0.15]), 0.1)),
+            ],
+            "ValueError": [Case((np.array([0.25, 0.75]), 0.0)), Case((np.array([0.5, 0.5]), 2.0))],
+        },
+        "expected_calibration_error": {
+            "exactly 1": [
+                Case((np.array([1.0, 1.0, 0.0, 0.45]), np.array([1, 0, 0, 1]))),
+                Case((np.array([0.0, 0.0, 1.0, 0.62]), np.array([1, 1, 0, 1])), {"n_bins": 5}),
+            ],
+            "booleans or 0/1": [
+                Case(([0.85, 0.55, 0.25], [True, True, False])),
+                Case((np.array([0.72, 0.18]), np.array([0, 1]))),
+            ],
+            "ValueError": [Case((np.array([0.3]), np.array([1, 1]))), Case(([], []))],
+        },
+    }

@@ -400,3 +400,52 @@ CHECKS = {
     "plugin_mi": plugin_mi,
     "infonce_loss": infonce_loss,
 }
+
+
+# -- public cases -----------------------------------------------------------------------------
+
+
+def public_cases(rng: np.random.Generator) -> dict[str, dict[str, list[Case]]]:
+    """The self-check's hand-picked public cases (``autograder/public_cases.py``)."""
+    return {
+        "cooccurrence_matrix": {
+            "next to itself": [
+                Case((["b", "b"], ["b"]), {"window": 1}),
+                Case((["b", "b", "b", "a"], ["a", "b"]), {"window": 2}),
+            ],
+            "exactly `window` apart": [
+                Case((["p", "q", "r", "s", "t"], ["p", "r", "t"]), {"window": 2}),
+                Case((["u", "v", "u"], ["u", "v"]), {"window": 0}),
+            ],
+            "outside vocab": [
+                Case((["b", "UNK", "a"], ["a", "b"]), {"window": 1}),
+                Case((["b", "UNK", "UNK", "a"], ["a", "b"]), {"window": 3}),
+            ],
+        },
+        "plugin_mi": {
+            "any hashable labels": [
+                Case(("aabbab", "xyxyyy")),
+                Case((["x", "y", "x", "y"], ["u", "u", "v", "w"])),
+                Case(([(1, 0), (1, 0), (0, 1)], ["p", "q", "q"])),
+            ],
+            "one variable is constant": [
+                Case(([1, 2, 3, 4], ["k"] * 4)),
+                Case(("xyxy", "aabb")),
+                Case(([3], [4])),
+            ],
+        },
+        "infonce_loss": {
+            "along each row": [Case(([[0.0, 4.0], [1.0, 2.0]],))],
+            "a mean over the rows": [Case((np.zeros((5, 5)),)), Case(([[-1.0]],))],
+            "no overflow": [
+                Case(([[9000.0, -9000.0], [-9000.0, 9000.0]],)),
+                Case(([[-900.0, 0.0], [0.0, -900.0]],)),
+                Case(([[0.0, 9500.0], [0.0, 0.0]],)),
+            ],
+            "ValueError unless": [
+                Case(([[0.5, 1.5, 2.5], [1.0, 2.0, 3.0]],)),
+                Case(([0.0, 1.0],)),
+                Case((np.zeros((3, 0)),)),
+            ],
+        },
+    }

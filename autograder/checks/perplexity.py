@@ -343,3 +343,59 @@ CHECKS = {
     "bits_per_byte": bits_per_byte,
     "perplexity_to_bits_per_byte": perplexity_to_bits_per_byte,
 }
+
+
+# -- public cases -----------------------------------------------------------------------------
+
+
+def public_cases(rng: np.random.Generator) -> dict[str, dict[str, list[Case]]]:
+    """The self-check's hand-picked public cases (``autograder/public_cases.py``)."""
+    vocab = list("abcde")
+    return {
+        "perplexity": {
+            "probability 1/K": [Case(([-math.log(3)] * 5,)), Case(([-math.log(1000)] * 3,))],
+            "probability 0": [Case(([math.log(0.25), -math.inf, math.log(0.5)],))],
+            "long texts": [  # the product of the probabilities underflows to 0
+                Case((np.full(1200, -0.7),)),
+                Case((np.log(rng.uniform(0.01, 1.0, size=1000)),)),
+            ],
+        },
+        "ngram_counts": {
+            "the last n-gram is counted": [Case((list("pqrst"), 2)), Case((list("abab"), 3))],
+            "exactly n tokens": [Case(("xyz", 3)), Case(("xy", 3)), Case(([], 2))],
+        },
+        "ngram_log_prob": {
+            "unseen histories": [
+                Case((list("cdcdcd"), list("abeab"), 2, vocab)),
+                Case((list("ddccdc"), list("aabe"), 3, vocab), {"k": 0.5}),
+            ],
+            "strings, tuples": [
+                Case(("banana", "nab", 2, "abn")),
+                Case(
+                    (
+                        tuple("we are what we are".split()),
+                        ("we", "are", "what"),
+                        2,
+                        ("we", "are", "what"),
+                    )
+                ),
+            ],
+        },
+        "interpolated_log_prob": {
+            "0/0 as 0": [
+                Case((list("babbaa"), list("ddab"), vocab, [0.4, 0.6])),
+                Case((list("bcabca"), list("dcbab"), vocab, [0.3, 0.3, 0.4])),
+            ],
+            "never seen in training": [Case((list("baba"), list("bae"), vocab, [0.5, 0.5]))],
+        },
+        "bits_per_byte": {
+            "uniform over 256": [Case((50 * math.log(256), 50)), Case((0.0, 3))],
+        },
+        "perplexity_to_bits_per_byte": {
+            "one token per byte": [Case((256.0, 4, 4)), Case((5.5, 9, 9))],
+            "two tokenizations": [
+                Case((math.exp(2000.0 / tokens), tokens, 1000)) for tokens in (1000, 250, 500)
+            ],
+            "perplexity 1": [Case((1.0, 20, 80))],
+        },
+    }

@@ -424,3 +424,66 @@ CHECKS = {
     "arithmetic_encode": arithmetic_encode,
     "arithmetic_decode": arithmetic_decode,
 }
+
+
+# -- public cases -----------------------------------------------------------------------------
+
+
+def public_cases(rng: np.random.Generator) -> dict[str, dict[str, list[Case]]]:
+    """The self-check's hand-picked public cases (``autograder/public_cases.py``)."""
+    return {
+        "kraft_sum": {
+            "binary Kraft sums": [Case(([2, 2, 3, 3, 3],)), Case(((1, 3, 3, 3),))],
+            "edge cases": [Case(([0, 2],)), Case((np.array([0.5, 1.5, 2.5]),))],
+            "the alphabet size D": [Case(([1, 2, 2], 4))],
+        },
+        "is_prefix_free": {
+            "are recognised": [Case((["00", "01", "10", "11"],)), Case((("1", "01", "00"),))],
+            "Kraft's inequality": [
+                Case((["1", "10"],)),
+                Case((["1", "10", "100"],)),
+                Case((["0", "11", "110"],)),
+            ],
+            "a prefix anywhere": [Case((["10", "1"],)), Case((["01", "1", "0"],))],
+            "repeated codeword": [Case((["01", "01"],)), Case((["1", "0", "1"],))],
+        },
+        "shannon_lengths": {
+            "exact at powers of two": [
+                Case(([0.25, 0.25, 0.5],)),
+                Case(([0.125] * 8,)),
+                Case((np.concatenate([2.0 ** -np.arange(1, 31), [2.0**-30]]),)),
+            ],
+        },
+        "huffman_code": {
+            "ties": [Case(([0.2] * 5,)), Case(([0.125] * 8,)), Case(([0.4, 0.2, 0.2, 0.2],))],
+            "a single symbol": [Case(([0.0, 1.0],)), Case(([0.0, 0.0, 0.0, 1.0, 0.0],))],
+        },
+        "encode": {
+            "any symbols": [
+                Case(("banana", {"b": "10", "a": "0", "n": "11"})),
+                Case(([3, 3], {3: "0"})),
+            ],
+            "an empty message": [Case(([], {5: "1", 6: "0"})), Case(("", {"x": "0", "y": "1"}))],
+        },
+        "decode": {
+            "whole codewords": [
+                Case(("10011", {0: "0", 1: "10", 2: "11"})),
+                Case(("0010110", {"x": "0", "y": "10", "z": "11"})),
+            ],
+            "do not split": [
+                Case(("0110", {0: "0", 1: "10", 2: "11"})),
+                Case(("00111", {0: "0", 1: "10"})),
+                Case(("1", {"x": "0", "y": "10", "z": "11"})),
+            ],
+        },
+        "arithmetic_encode": {
+            "distinct messages of the same length get distinct codes (short": [
+                Case(([list(m) for m in np.ndindex(2, 2, 2, 2, 2)], [0.7, 0.3])),
+                Case(([list(m) for m in np.ndindex(3, 3, 3)], (0.5, 0.3, 0.2))),
+            ],
+            "edge cases": [Case(([], [0.6, 0.4])), Case(([0] * 15, [1.0, 0.0]))],
+        },
+        "arithmetic_decode": {
+            "edge cases": [Case(([], [0.6, 0.4])), Case(([2] * 12, [0.0, 0.0, 1.0]))],
+        },
+    }

@@ -27,7 +27,8 @@ IDS = [a.id for a in ASSIGNMENTS]
 # Classic mistakes that no public case can tell from a correct answer, and those the
 # self-check detects but cannot name: none today. A mistake added to autograder/examples/
 # that the public cases miss makes the tests below fail until a public case is added to
-# extra_cases() in autograder/selfcheck.py, or the mistake is listed here with the reason.
+# public_cases() in autograder/checks/<module>.py, or the mistake is listed here with the
+# reason.
 UNDETECTED: set[tuple[str, str]] = set()
 UNNAMED: set[tuple[str, str]] = set()
 
