@@ -17,7 +17,7 @@ the grader would. The exit status is 0 when every exercise you attempted passes,
 Passing these checks is a good sign, not a grade: grading runs more (hidden) cases.
 
 The public cases live in ``course/data/selfcheck/<notebook>.json``; your instructor builds
-them with ``python -m autograder.selfcheck``. This module needs nothing else from the course
+them with ``python -m autograder.public_cases``. This module needs nothing else from the course
 (no reference answers, no grader).
 """
 

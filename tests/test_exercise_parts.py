@@ -33,11 +33,11 @@ def test_exercise_has_every_part(assignment, exercise):
     checks = importlib.import_module(f"autograder.checks.{module}")
     if name not in getattr(checks, "CHECKS", {}):
         missing.append(f"CHECKS[{name!r}] in autograder/checks/{module}.py")
-    examples = importlib.import_module(f"autograder.examples.{module}")
-    if not any(m.exercise == name for m in examples.MISTAKES):
-        missing.append(f"a classic mistake in autograder/examples/{module}.py")
-    if not examples.ALTERNATIVES.get(name):
-        missing.append(f"an alternative answer in autograder/examples/{module}.py")
+    answers = importlib.import_module(f"autograder.answers.{module}")
+    if not any(m.exercise == name for m in answers.MISTAKES):
+        missing.append(f"a classic mistake in autograder/answers/{module}.py")
+    if not answers.ALTERNATIVES.get(name):
+        missing.append(f"an alternative answer in autograder/answers/{module}.py")
     data = REPO / "course" / "data" / "selfcheck" / f"{assignment.id}.json"
     public = json.loads(data.read_text()) if data.exists() else {"exercises": []}
     cases = [
@@ -48,7 +48,8 @@ def test_exercise_has_every_part(assignment, exercise):
         for case in criterion["cases"]
     ]
     if not cases:
-        missing.append(f"public cases in {data.relative_to(REPO)} (python -m autograder.selfcheck)")
+        where = data.relative_to(REPO)
+        missing.append(f"public cases in {where} (python -m autograder.public_cases)")
     ids = [grade_id(c) for c in read(assignment.source_path).cells]
     if name not in ids or exercise.test_id not in ids:
         missing.append(f"the solution cell {name!r} and test cell {exercise.test_id!r}")

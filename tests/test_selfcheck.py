@@ -14,8 +14,8 @@ import pytest
 
 import solutions.entropy as entropy_reference
 import solutions.source_coding as coding_reference
+from autograder.answers import entropy as entropy_examples
 from autograder.assignments import REPO, get_assignment
-from autograder.examples import entropy as entropy_examples
 from autograder.notebook import grade_id, read, write
 from course import selfcheck
 from course.selfcheck import SelfCheckError, check_namespace, self_check

@@ -53,8 +53,8 @@ def criteria_for(name: str, rng: np.random.Generator | None = None) -> list[Crit
 def mistakes_for(name: str) -> list:
     """The known mistakes of an exercise, in the order they are tried."""
     assignment, _ = find_exercise(name)
-    examples = importlib.import_module(f"autograder.examples.{assignment.module}")
-    return [m for m in examples.MISTAKES if m.exercise == name]
+    answers = importlib.import_module(f"autograder.answers.{assignment.module}")
+    return [m for m in answers.MISTAKES if m.exercise == name]
 
 
 def partners_for(name: str) -> dict[str, str]:
@@ -141,8 +141,8 @@ def judge_outcomes(name: str, outcomes, criteria: list[Criterion] | None = None)
 
 @functools.cache
 def derived_for(name: str) -> list:
-    """The operator-derived mistakes of ``name`` (:mod:`autograder.examples.derived`)."""
-    from autograder.examples.derived import derived_mistakes
+    """The operator-derived mistakes of ``name`` (:mod:`autograder.answers.derived`)."""
+    from autograder.answers.derived import derived_mistakes
 
     assignment, _ = find_exercise(name)
     return derived_mistakes(name, getattr(assignment.reference(), name))

@@ -206,7 +206,7 @@ def diagnose(
     First the hand-written classics, in order: one that reproduces the student's output on
     every failed case is named. Then the general explanations: the relations of
     :mod:`course.diagnosis` between the student's and the expected outcomes, and the
-    ``derived`` operator mistakes (:mod:`autograder.examples.derived`); one of these is named
+    ``derived`` operator mistakes (:mod:`autograder.answers.derived`); one of these is named
     only when it is the single explanation that fits every failed case.
     """
     for mistake in mistakes:

@@ -53,7 +53,8 @@ def _named(exercise, fn) -> tuple[str | None, float, float]:
 
 @pytest.mark.slow
 def test_independent_mistakes_are_named_right():
-    """Are at least 90% of mistakes written apart from the examples named, and none wrongly?"""
+    """Are at least 90% of mistakes written apart from autograder/answers named, and none
+    wrongly?"""
     named, wrong, lines = 0, [], []
     for exercise, accepted, fn in SET:
         name, points, max_points = _named(exercise, fn)

@@ -12,7 +12,7 @@ import shutil
 import numpy as np
 import pytest
 
-import autograder.selfcheck as builder
+import autograder.public_cases as builder
 from autograder import wire
 from autograder.assignments import REPO, built_assignments, get_assignment
 from autograder.checks import core, criteria_for, partners_for
@@ -25,7 +25,7 @@ ASSIGNMENTS = built_assignments()
 IDS = [a.id for a in ASSIGNMENTS]
 
 # Classic mistakes that no public case can tell from a correct answer, and those the
-# self-check detects but cannot name: none today. A mistake added to autograder/examples/
+# self-check detects but cannot name: none today. A mistake added to autograder/answers/
 # that the public cases miss makes the tests below fail until a public case is added to
 # public_cases() in autograder/checks/<module>.py, or the mistake is listed here with the
 # reason.
@@ -33,8 +33,8 @@ UNDETECTED: set[tuple[str, str]] = set()
 UNNAMED: set[tuple[str, str]] = set()
 
 
-def examples(assignment):
-    return importlib.import_module(f"autograder.examples.{assignment.module}")
+def answers_of(assignment):
+    return importlib.import_module(f"autograder.answers.{assignment.module}")
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +61,8 @@ def test_every_built_notebook_has_its_data_file():
 
 
 def test_committed_data_is_fresh():
-    """Does `python -m autograder.selfcheck` rebuild exactly the committed files?"""
-    assert builder.stale() == [], "stale: run `python -m autograder.selfcheck`"
+    """Does `python -m autograder.public_cases` rebuild exactly the committed files?"""
+    assert builder.stale() == [], "stale: run `python -m autograder.public_cases`"
 
 
 def test_check_flag_fails_on_a_stale_file(tmp_path, monkeypatch, capsys):
@@ -138,8 +138,8 @@ def test_data_holds_no_source_code(assignment):
     text = (builder.OUT / f"{assignment.id}.json").read_text(encoding="utf-8")
     module = assignment.reference()
     functions = [getattr(module, e.name) for e in assignment.exercises]
-    functions += [m.fn for m in examples(assignment).MISTAKES]
-    functions += [f for fns in examples(assignment).ALTERNATIVES.values() for f in fns]
+    functions += [m.fn for m in answers_of(assignment).MISTAKES]
+    functions += [f for fns in answers_of(assignment).ALTERNATIVES.values() for f in fns]
     leaked = [
         line
         for fn in functions
@@ -153,7 +153,7 @@ def test_data_holds_no_source_code(assignment):
 @pytest.mark.parametrize("assignment", ASSIGNMENTS, ids=IDS)
 def test_reference_and_alternatives_pass_every_public_check(assignment, public):
     """Do the reference and every alternative answer pass all public checks?"""
-    alternatives = examples(assignment).ALTERNATIVES
+    alternatives = answers_of(assignment).ALTERNATIVES
     for exercise in public[assignment.id].exercises:
         fn = getattr(assignment.reference(), exercise.name)
         report = student.check_exercise(exercise, fn, partners_of(assignment, exercise))
@@ -167,7 +167,7 @@ def test_reference_and_alternatives_pass_every_public_check(assignment, public):
 
 def _mistake_reports(assignment, public):
     data = public[assignment.id]
-    for mistake in examples(assignment).MISTAKES:
+    for mistake in answers_of(assignment).MISTAKES:
         exercise = next(e for e in data.exercises if e.name == mistake.exercise)
         partners = partners_of(assignment, exercise, mistake.companions)
         yield mistake, student.check_exercise(exercise, mistake.fn, partners)
@@ -249,14 +249,14 @@ def _self_check_passes(exercise, fn, partners) -> list[list[bool]]:
 def test_public_verdicts_agree_with_the_grader(assignment, public):
     """On every public case, does the self-check pass exactly what the grader's own checks
     pass, for the reference, every alternative and every mistake?"""
-    alternatives = examples(assignment).ALTERNATIVES
+    alternatives = answers_of(assignment).ALTERNATIVES
     answers = []
     for exercise in public[assignment.id].exercises:
         answers.append((exercise, getattr(assignment.reference(), exercise.name), {}))
         for i, alternative in enumerate(alternatives[exercise.name]):
             chosen = {other: alternatives[other][i] for other in exercise.partners.values()}
             answers.append((exercise, alternative, chosen))
-    for mistake in examples(assignment).MISTAKES:
+    for mistake in answers_of(assignment).MISTAKES:
         exercise = next(e for e in public[assignment.id].exercises if e.name == mistake.exercise)
         answers.append((exercise, mistake.fn, mistake.companions))
     views = {e.name: _grader_view(assignment, e) for e in public[assignment.id].exercises}

@@ -1,7 +1,7 @@
 """Build the public cases that learners check themselves against (``course/selfcheck.py``).
 
-    python -m autograder.selfcheck            # write course/data/selfcheck/<id>.json
-    python -m autograder.selfcheck --check    # exit 1 when a committed file is stale
+    python -m autograder.public_cases            # write course/data/selfcheck/<id>.json
+    python -m autograder.public_cases --check    # exit 1 when a committed file is stale
 
 For each exercise, the data file holds:
 
@@ -10,15 +10,17 @@ For each exercise, the data file holds:
    edge cases are); the hand-picked public cases beside the checks (:func:`hand_picked`) come
    first, and each criterion keeps at most :data:`MAX_CASES` cases and :data:`MAX_BYTES` of
    inputs;
-2. how each criterion compares and calls (``{"kind": "close", "rtol": ...}``), read from the
-   spec's comparison and adapter so that tolerances are never copied by hand;
+2. how each criterion compares and calls (``{"kind": "close", "rtol": ...}``): the data form
+   of the spec's comparison and adapter (``course/comparisons.py``, ``course/adapters.py``),
+   so that tolerances are never copied by hand;
 3. the reference's outcome on each case (``solutions/``), and, for each classic mistake of
-   ``autograder/examples/``, its outcome on the cases where it fails, with its name and hint.
+   ``autograder/answers/``, its outcome on the cases where it fails, with its name and hint.
 
-The reference and the mistakes are run by ``course/selfcheck.py``'s own harness, so the
-learner's side compares like with like. Values are stored as ``autograder/wire.py``'s tagged
-JSON, which ``course/selfcheck.py`` decodes itself. No source code and no hidden case is
-written (the tests hold the data to both).
+The reference and the mistakes are run as the learner's side runs them (``course/selfcheck.py``
+and the objects rebuilt from the data forms), so the learner's side compares like with like.
+Values are stored as ``autograder/wire.py``'s tagged JSON, which ``course/selfcheck.py``
+decodes itself. No source code and no hidden case is written (the tests hold the data to
+both).
 """
 
 from __future__ import annotations
@@ -263,7 +265,7 @@ def build(assignment: Assignment) -> dict:
         "format": student.FORMAT,
         "assignment": assignment.id,
         "title": assignment.title,
-        "generated_by": "python -m autograder.selfcheck (do not edit by hand)",
+        "generated_by": "python -m autograder.public_cases (do not edit by hand)",
         "exercises": exercises,
     }
 
@@ -371,9 +373,9 @@ def same_data(a: Any, b: Any) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m autograder.selfcheck [--check] [ID...]``."""
+    """``python -m autograder.public_cases [--check] [ID...]``."""
     parser = argparse.ArgumentParser(
-        prog="python -m autograder.selfcheck",
+        prog="python -m autograder.public_cases",
         description="Write the public self-check cases to course/data/selfcheck/.",
     )
     parser.add_argument("ids", nargs="*", help="assignment ids (default: every built one)")
@@ -395,7 +397,7 @@ def main(argv: list[str] | None = None) -> int:
         for assignment_id in outdated:
             print(f"{assignment_id}: course/data/selfcheck/{assignment_id}.json is stale")
         if outdated:
-            print("run `python -m autograder.selfcheck` and commit the files")
+            print("run `python -m autograder.public_cases` and commit the files")
             return 1
         print("course/data/selfcheck/ is up to date")
         return 0
