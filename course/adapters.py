@@ -15,36 +15,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from collections.abc import Mapping as AnyMapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
-from course.harness import as_array, first_line
-
-KINDS: dict[str, type[Adapter]] = {}  # kind -> adapter class, filled as the classes are defined
+from course.harness import Described, as_array, first_line
 
 
-class Adapter:
+class Adapter(Described):
     """The base of every adapter: ``adapter(fn, partners)`` is the callable to run."""
 
-    kind: ClassVar[str]
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        if "kind" in cls.__dict__:
-            KINDS[cls.kind] = cls
+    KINDS: ClassVar[dict[str, type]] = {}
+    WHAT = "way of calling"
 
     def __call__(self, fn: Callable, partners: AnyMapping[str, Callable]) -> Callable:
         raise NotImplementedError
-
-    def data(self) -> dict:
-        """The adapter as data, ``{"kind": ..., **parameters}``."""
-        return {"kind": self.kind, **{f.name: getattr(self, f.name) for f in fields(self)}}
-
-    @classmethod
-    def from_data(cls, data: dict) -> Adapter:
-        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
 
     def encode(self, value: Any) -> Any:
         """What the adapted call returned, as plain data to store (see :class:`Torch`)."""
@@ -55,12 +41,7 @@ class Adapter:
         return value
 
 
-def adapter(data: dict) -> Adapter:
-    """The adapter a data form describes, e.g. ``adapter({"kind": "call"})``."""
-    kind = data.get("kind")
-    if kind not in KINDS:
-        raise ValueError(f"unknown way of calling {kind!r}")
-    return KINDS[kind].from_data(data)
+adapter = Adapter.build  # the adapter a data form describes, e.g. adapter({"kind": "call"})
 
 
 @dataclass(frozen=True)

@@ -16,38 +16,25 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 
 from course.adapters import Run
-from course.harness import Case, Outcome, as_array, largest_difference, short
+from course.harness import Case, Described, Outcome, as_array, largest_difference, short
 
-KINDS: dict[str, type[Comparison]] = {}  # kind -> comparison class, filled as they are defined
 RETURN_MISSING = "it returned None (is a `return` missing?)"
 
 
-class Comparison:
+class Comparison(Described):
     """The base of every comparison."""
 
-    kind: ClassVar[str]
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        if "kind" in cls.__dict__:
-            KINDS[cls.kind] = cls
+    KINDS: ClassVar[dict[str, type]] = {}
+    WHAT = "comparison"
 
     def __call__(self, got: Outcome, expected: Outcome, case: Case) -> str | None:
         raise NotImplementedError
-
-    def data(self) -> dict:
-        """The comparison as data, ``{"kind": ..., **parameters}``."""
-        return {"kind": self.kind, **{f.name: getattr(self, f.name) for f in fields(self)}}
-
-    @classmethod
-    def from_data(cls, data: dict) -> Comparison:
-        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
 
     def expected_text(self, expected: Outcome, case: Case) -> str:
         """What a learner is shown as expected (for answers that are not unique, the
@@ -60,12 +47,7 @@ class Comparison:
         return short(value)
 
 
-def comparison(data: dict) -> Comparison:
-    """The comparison a data form describes, e.g. ``comparison({"kind": "bool"})``."""
-    kind = data.get("kind")
-    if kind not in KINDS:
-        raise ValueError(f"unknown comparison {kind!r}")
-    return KINDS[kind].from_data(data)
+comparison = Comparison.build  # the comparison a data form describes, e.g. {"kind": "bool"}
 
 
 # -- numbers and arrays -----------------------------------------------------------------------

@@ -25,8 +25,8 @@ import signal
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -77,6 +77,40 @@ class Outcome:
         if self.raised:
             return f"{self.error}: {self.message}" if self.message else self.error
         return short(self.value)
+
+
+class Described:
+    """An object that describes itself as data, ``{"kind": ..., **its fields}``, and is built
+    back from that form: the comparisons (:mod:`course.comparisons`) and adapters
+    (:mod:`course.adapters`) of a check, whose data forms the self-check's files store.
+
+    Each family (a direct subclass) has its own ``KINDS`` registry, which every subclass that
+    names a ``kind`` joins; :meth:`build` turns a data form back into the object."""
+
+    kind: ClassVar[str]
+    KINDS: ClassVar[dict[str, type]]
+    WHAT: ClassVar[str]  # the family's name in messages, e.g. "comparison"
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "KINDS" not in cls.__dict__ and "kind" in cls.__dict__:
+            cls.KINDS[cls.kind] = cls
+
+    def data(self) -> dict:
+        """The object as data, ``{"kind": ..., **parameters}``."""
+        return {"kind": self.kind, **{f.name: getattr(self, f.name) for f in fields(self)}}
+
+    @classmethod
+    def from_data(cls, data: dict):
+        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
+
+    @classmethod
+    def build(cls, data: dict):
+        """The object a data form describes; ValueError for a kind the family lacks."""
+        kind = data.get("kind")
+        if kind not in cls.KINDS:
+            raise ValueError(f"unknown {cls.WHAT} {kind!r}")
+        return cls.KINDS[kind].from_data(data)
 
 
 # -- running student code -------------------------------------------------------------------

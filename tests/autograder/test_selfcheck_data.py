@@ -16,10 +16,9 @@ import autograder.public_cases as builder
 from autograder import wire
 from autograder.assignments import REPO, built_assignments, get_assignment
 from autograder.checks import core, criteria_for, partners_for
-from course import adapters, comparisons
 from course import selfcheck as student
-from course.adapters import adapter
-from course.comparisons import comparison
+from course.adapters import Adapter, adapter
+from course.comparisons import Close, Comparison, comparison
 
 ASSIGNMENTS = built_assignments()
 IDS = [a.id for a in ASSIGNMENTS]
@@ -331,7 +330,7 @@ def test_every_comparison_and_adapter_is_its_data_form():
                     assert json.loads(json.dumps(data)) == data  # plain JSON
                     rebuilt = build(data)
                     assert rebuilt.data() == data
-                    if type(obj) in (*comparisons.KINDS.values(), *adapters.KINDS.values()):
+                    if type(obj) in (*Comparison.KINDS.values(), *Adapter.KINDS.values()):
                         assert rebuilt == obj, (exercise.name, criterion.name)
                     kinds += 1
     assert kinds > 300
@@ -350,7 +349,7 @@ def test_builder_reads_tolerances_from_the_spec():
     gradient = criteria_for("softmax_cross_entropy_grad")[0].compare
     assert gradient.data() == {"kind": "close", "rtol": 1e-6, "atol": 1e-9, "same_type": True}
     public = student.load_public("03-cross-entropy").exercises[3].criteria[0].compare
-    assert public == comparisons.Close(1e-6, 1e-9)
+    assert public == Close(1e-6, 1e-9)
     assert (REPO / "course" / "data" / "selfcheck").is_dir()
 
 
