@@ -223,6 +223,8 @@ def _built(registry: Callable[[dict], Any], data: dict):
     try:
         return registry(data)
     except ValueError as error:
+        if not str(error).startswith("unknown "):
+            raise  # malformed parameters: a damaged file
         raise SelfCheckError(
             f"the self-check data uses a {error.args[0].removeprefix('unknown ')} that this "
             "course/selfcheck.py does not know: get course/ and course/data/selfcheck/ from "
