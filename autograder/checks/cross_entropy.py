@@ -44,9 +44,9 @@ class TorchGradient(Comparison):
 
     The truth is computed from the case's inputs alone. ``expected`` only matters when it is
     not the truth: that is how a known mistake's output is matched during the diagnosis (the
-    judge passes the reference's outcome, which the tests hold to the same truth). The
-    learner's self-check has no PyTorch truth to judge by: it compares with the reference's
-    outcome by :attr:`inner`, which is also this comparison's data form.
+    judge passes the reference's outcome, which the tests hold to the same truth). Its data
+    form is :attr:`inner`'s: the learner's self-check compares with the reference's stored
+    outcome by that comparison.
     """
 
     inner: Close = Close()
