@@ -57,7 +57,7 @@ sync: install ## Write solution cells of source/ from solutions/
 	$(BIN)/python -m autograder sync
 
 selfcheck-data: install ## Rebuild course/data/selfcheck/ (public self-check cases) from the checks
-	$(BIN)/python -m autograder.selfcheck
+	$(BIN)/python -m autograder.public_cases
 
 selfcheck: install ## Check a notebook on the public cases: make selfcheck NB=release/01-entropy/01-entropy.ipynb
 	$(BIN)/python -m course.selfcheck $(NB)

@@ -1,12 +1,16 @@
 """The course's assignments and graded exercises: ids, reference modules and points.
 
-This mirrors the tables of ``COURSE.md`` (a test holds the two together). Everything else
-(the checks, the release, the grade export) reads points and order from here.
+The exercises (names, points, order) are read from the contract's tables in
+``docs/COURSE.md``, the one place they are written; the notebook titles are here. A
+notebook's reference module in ``solutions/`` (and its checks and answers) is named after its
+id: ``02-source-coding`` is ``source_coding``. Everything else (the checks, the release, the
+grade export) reads points and order from here.
 """
 
 from __future__ import annotations
 
 import importlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -53,113 +57,97 @@ class Assignment:
         raise KeyError(f"{self.id} has no exercise {name!r}")
 
 
-def _exercises(*pairs: tuple[str, float]) -> tuple[Exercise, ...]:
-    return tuple(Exercise(name, points) for name, points in pairs)
+class ContractError(ValueError):
+    """The exercise tables of the contract cannot be read; the message names the line."""
 
 
-ASSIGNMENTS: dict[str, Assignment] = {
-    a.id: a
-    for a in [
-        Assignment(
-            "01-entropy",
-            "Entropy: measuring surprise",
-            "entropy",
-            _exercises(
-                ("surprisal", 1),
-                ("entropy", 3),
-                ("binary_entropy", 2),
-                ("joint_entropy", 2),
-                ("conditional_entropy", 2),
-                ("empirical_entropy", 2),
-                ("softmax", 3),
-            ),
-        ),
-        Assignment(
-            "02-source-coding",
-            "Source coding: from entropy to bits on the wire",
-            "source_coding",
-            _exercises(
-                ("kraft_sum", 1),
-                ("is_prefix_free", 2),
-                ("shannon_lengths", 2),
-                ("huffman_code", 4),
-                ("encode", 1),
-                ("decode", 2),
-                ("arithmetic_encode", 4),
-                ("arithmetic_decode", 2),
-            ),
-        ),
-        Assignment(
-            "03-cross-entropy",
-            "Cross-entropy and maximum likelihood",
-            "cross_entropy",
-            _exercises(
-                ("cross_entropy", 2),
-                ("nll", 2),
-                ("empirical_distribution", 1),
-                ("softmax_cross_entropy_grad", 3),
-                ("fit_categorical", 3),
-                ("fit_logistic_regression", 4),
-            ),
-        ),
-        Assignment(
-            "04-kl-divergence",
-            "KL divergence: the cost of the wrong model",
-            "kl_divergence",
-            _exercises(
-                ("kl_divergence", 2),
-                ("js_divergence", 2),
-                ("kl_gaussian", 2),
-                ("kl_estimators", 3),
-                ("forward_kl_fit", 3),
-                ("reverse_kl_fit", 4),
-            ),
-        ),
-        Assignment(
-            "05-mutual-information",
-            "Mutual information and PMI",
-            "mutual_information",
-            _exercises(
-                ("mutual_information", 3),
-                ("pmi", 2),
-                ("cooccurrence_matrix", 3),
-                ("ppmi", 3),
-                ("svd_embeddings", 3),
-                ("plugin_mi", 3),
-                ("infonce_loss", 3),
-            ),
-        ),
-        Assignment(
-            "06-perplexity",
-            "Perplexity and n-gram language models",
-            "perplexity",
-            _exercises(
-                ("perplexity", 2),
-                ("ngram_counts", 2),
-                ("ngram_log_prob", 4),
-                ("interpolated_log_prob", 3),
-                ("bits_per_byte", 1),
-                ("perplexity_to_bits_per_byte", 3),
-            ),
-        ),
-        Assignment(
-            "07-llm-losses",
-            "The losses that train language models",
-            "llm_losses",
-            _exercises(
-                ("log_softmax", 2),
-                ("cross_entropy_loss", 4),
-                ("next_token_loss", 3),
-                ("distillation_loss", 3),
-                ("kl_penalty", 3),
-                ("dpo_loss", 3),
-                ("code_length_bits", 2),
-                ("top_p_filter", 3),
-                ("expected_calibration_error", 2),
-            ),
-        ),
-    ]
+CONTRACT = REPO / "docs" / "COURSE.md"
+# The title of each notebook, in course order (the exercises come from the contract).
+TITLES = {
+    "01-entropy": "Entropy: measuring surprise",
+    "02-source-coding": "Source coding: from entropy to bits on the wire",
+    "03-cross-entropy": "Cross-entropy and maximum likelihood",
+    "04-kl-divergence": "KL divergence: the cost of the wrong model",
+    "05-mutual-information": "Mutual information and PMI",
+    "06-perplexity": "Perplexity and n-gram language models",
+    "07-llm-losses": "The losses that train language models",
 }
+_HEADING = re.compile(r"^### (\d\d-[a-z0-9-]+) \((\d+(?:\.\d+)?) points\b")
+_ROW = re.compile(r"^\| `([a-z_][a-z_0-9]*)\(.*\| *(\d+(?:\.\d+)?) *\|$")
+_TABLE_HEAD = re.compile(r"^\| *function *\| *contract *\| *pts *\|$|^\|[-| :]+\|$")
+
+
+def contract_exercises(path: Path = CONTRACT) -> dict[str, tuple[Exercise, ...]]:
+    """``{assignment id: exercises in notebook order}`` from the contract's exercise tables.
+
+    Each notebook is a heading ``### <id> (<total> points...)`` followed by a table whose
+    rows are ``| `name(signature)` | contract | points |``. A row that does not read so, a
+    heading without rows, or rows whose points do not add up to the heading's total raise a
+    :class:`ContractError` naming the line.
+    """
+    where = path.name
+    tables: dict[str, list[Exercise]] = {}
+    current, total, heading_line = None, 0.0, 0
+
+    def finish() -> None:
+        if current is None:
+            return
+        rows = tables[current]
+        if not rows:
+            raise ContractError(f"{where}:{heading_line}: {current} has no exercise table")
+        if abs(sum(e.points for e in rows) - total) > 1e-9:
+            raise ContractError(
+                f"{where}:{heading_line}: the points of {current}'s exercises add up to "
+                f"{sum(e.points for e in rows):g}, the heading says {total:g}"
+            )
+
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith("#"):
+            finish()
+            current = None
+            heading = _HEADING.match(line)
+            if heading:
+                current, total, heading_line = heading[1], float(heading[2]), number
+                if current in tables:
+                    raise ContractError(f"{where}:{number}: {current} appears twice")
+                tables[current] = []
+            elif line.startswith("### ") and re.match(r"^### \d\d-", line):
+                raise ContractError(
+                    f"{where}:{number}: expected '### <id> (<n> points)', got {line!r}"
+                )
+            continue
+        if current is None or not line.startswith("|") or _TABLE_HEAD.match(line):
+            continue
+        row = _ROW.match(line)
+        if not row:
+            raise ContractError(
+                f"{where}:{number}: an exercise row must read "
+                f"'| `name(signature)` | contract | points |', got {line[:80]!r}"
+            )
+        points = float(row[2]) if "." in row[2] else int(row[2])
+        tables[current].append(Exercise(row[1], points))
+    finish()
+    if not tables:
+        raise ContractError(f"{where}: no '### <id> (<n> points)' exercise tables")
+    return {assignment_id: tuple(rows) for assignment_id, rows in tables.items()}
+
+
+def _assignments(path: Path = CONTRACT) -> dict[str, Assignment]:
+    exercises = contract_exercises(path)
+    if list(exercises) != list(TITLES):
+        raise ContractError(
+            f"{path.name} has the notebooks {list(exercises)}, autograder/assignments.py "
+            f"titles {list(TITLES)}: give each notebook a title in TITLES, in course order"
+        )
+    return {
+        assignment_id: Assignment(
+            assignment_id, TITLES[assignment_id], assignment_id[3:].replace("-", "_"), rows
+        )
+        for assignment_id, rows in exercises.items()
+    }
+
+
+ASSIGNMENTS: dict[str, Assignment] = _assignments()
 
 
 def get_assignment(assignment_id: str) -> Assignment:

@@ -34,10 +34,10 @@ def synthetic_answers(assignment: Assignment, rng: random.Random) -> tuple[str, 
     """A kind of student and their answers {exercise: function}."""
     import importlib
 
-    examples = importlib.import_module(f"autograder.examples.{assignment.module}")
+    known = importlib.import_module(f"autograder.answers.{assignment.module}")
     reference = assignment.reference()
     names = [e.name for e in assignment.exercises]
-    correct = {n: rng.choice([getattr(reference, n), *examples.ALTERNATIVES[n][:1]]) for n in names}
+    correct = {n: rng.choice([getattr(reference, n), *known.ALTERNATIVES[n][:1]]) for n in names}
     # Paired exercises keep matching partners (an alternative encoder with its own decoder).
     if "arithmetic_decode" in correct:
         correct["arithmetic_encode"] = reference.arithmetic_encode
@@ -48,7 +48,7 @@ def synthetic_answers(assignment: Assignment, rng: random.Random) -> tuple[str, 
     if roll < 0.8:
         wrong = dict(correct)
         for name in rng.sample(names, k=rng.randint(1, 3)):
-            mistakes = [m for m in examples.MISTAKES if m.exercise == name]
+            mistakes = [m for m in known.MISTAKES if m.exercise == name]
             mistake = rng.choice(mistakes)
             wrong.update({name: mistake.fn, **mistake.companions})
         return "partly wrong", wrong

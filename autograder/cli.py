@@ -66,8 +66,8 @@ def sync(assignment_ids: tuple[str, ...], check_only: bool) -> None:
 @click.argument("assignment_ids", nargs=-1)
 def release(assignment_ids: tuple[str, ...]) -> None:
     """Rebuild release/ with nbgrader and zip the student bundle into dist/."""
+    from autograder.public_cases import write as write_selfcheck
     from autograder.release import build_bundle, build_release
-    from autograder.selfcheck import write as write_selfcheck
 
     start = time.perf_counter()
     for notebook in build_release(assignments=_assignments(assignment_ids)):
@@ -200,7 +200,7 @@ def grade_dask(
 )
 def selfcheck_data(assignment_ids: tuple[str, ...], check_only: bool) -> None:
     """Write the learners' public self-check cases (course/data/selfcheck/) from the checks."""
-    from autograder.selfcheck import main as build_selfcheck
+    from autograder.public_cases import main as build_selfcheck
 
     code = build_selfcheck([*assignment_ids, *(["--check"] if check_only else [])])
     if code:

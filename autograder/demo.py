@@ -5,7 +5,7 @@
 For each assignment, the class is:
 
 - ``alt-correct``: every exercise answered correctly but unlike the reference
-  (``autograder/examples``: ALTERNATIVES) -> full points;
+  (``autograder/answers``: ALTERNATIVES) -> full points;
 - ``blank``: the release notebook as handed out -> 0 points, and the grader does not crash;
 - ``mistake-<exercise>``: the reference everywhere except one exercise, which holds a classic
   mistake (the first one listed for that exercise in MISTAKES) -> loses points on that
@@ -87,15 +87,15 @@ def answer_source(fn, name: str) -> str:
 
 
 def demo_students(assignment: Assignment) -> list[DemoStudent]:
-    examples = importlib.import_module(f"autograder.examples.{assignment.module}")
+    known = importlib.import_module(f"autograder.answers.{assignment.module}")
     reference = assignment.reference()
     ref = {e.name: getattr(reference, e.name) for e in assignment.exercises}
     students = [
-        DemoStudent("alt-correct", {n: examples.ALTERNATIVES[n][0] for n in ref}, "full"),
+        DemoStudent("alt-correct", {n: known.ALTERNATIVES[n][0] for n in ref}, "full"),
         DemoStudent("blank", {}, "zero"),
     ]
     for exercise in assignment.exercises:
-        mistakes = [m for m in examples.MISTAKES if m.exercise == exercise.name]
+        mistakes = [m for m in known.MISTAKES if m.exercise == exercise.name]
         if mistakes:
             mistake = mistakes[0]
             answers = {**ref, exercise.name: mistake.fn, **mistake.companions}

@@ -152,12 +152,13 @@ def loads(text: str) -> Any:
     return decode(json.loads(text))
 
 
-TRUSTED_MODULE = re.compile(r"^autograder\.checks\.[a-z_]+$")
+TRUSTED_MODULE = re.compile(r"^(autograder\.checks\.[a-z_]+|course\.adapters)$")
 
 
 def _known_named_tuple(module: str, name: str, fields: list[str]):
-    """A named tuple class of our own check modules (the comparisons test ``isinstance``),
-    found by name only in those modules; anything else is rebuilt as a generic one."""
+    """A named tuple class of our own check modules or adapters (the comparisons test
+    ``isinstance``, e.g. of :class:`course.adapters.Run`), found by name only in those
+    modules; anything else is rebuilt as a generic one."""
     if not TRUSTED_MODULE.match(module) or not name.isidentifier():
         return None
     try:

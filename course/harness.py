@@ -10,7 +10,10 @@ check's *cases* are is what stays hidden.
   points) and within a time limit, and returns plain data: the value, or the exception's
   type and message, and whether the inputs were modified;
 - :func:`verdict` says why an outcome is not acceptable against the expected one, with a
-  comparison such as :func:`close`.
+  comparison of :mod:`course.comparisons`.
+
+How a check calls the function (:mod:`course.adapters`) and compares what it did
+(:mod:`course.comparisons`) are small objects, shared too.
 """
 
 from __future__ import annotations
@@ -22,8 +25,8 @@ import signal
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -74,6 +77,40 @@ class Outcome:
         if self.raised:
             return f"{self.error}: {self.message}" if self.message else self.error
         return short(self.value)
+
+
+class Described:
+    """An object that describes itself as data, ``{"kind": ..., **its fields}``, and is built
+    back from that form: the comparisons (:mod:`course.comparisons`) and adapters
+    (:mod:`course.adapters`) of a check, whose data forms the self-check's files store.
+
+    Each family (a direct subclass) has its own ``KINDS`` registry, which every subclass that
+    names a ``kind`` joins; :meth:`build` turns a data form back into the object."""
+
+    kind: ClassVar[str]
+    KINDS: ClassVar[dict[str, type]]
+    WHAT: ClassVar[str]  # the family's name in messages, e.g. "comparison"
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "KINDS" not in cls.__dict__ and "kind" in cls.__dict__:
+            cls.KINDS[cls.kind] = cls
+
+    def data(self) -> dict:
+        """The object as data, ``{"kind": ..., **parameters}``."""
+        return {"kind": self.kind, **{f.name: getattr(self, f.name) for f in fields(self)}}
+
+    @classmethod
+    def from_data(cls, data: dict):
+        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
+
+    @classmethod
+    def build(cls, data: dict):
+        """The object a data form describes; ValueError for a kind the family lacks."""
+        kind = data.get("kind")
+        if kind not in cls.KINDS:
+            raise ValueError(f"unknown {cls.WHAT} {kind!r}")
+        return cls.KINDS[kind].from_data(data)
 
 
 # -- running student code -------------------------------------------------------------------
@@ -214,51 +251,6 @@ def verdict(got: Outcome, expected: Outcome, case: Case, compare: Compare) -> st
         return (
             f"the result could not be compared ({type(error).__name__}: {first_line(str(error))})"
         )
-
-
-def close(rtol: float = 1e-6, atol: float = 1e-9, *, same_type: bool = True) -> Compare:
-    """Numbers or arrays equal within tolerances; inf must match inf (and nan match nan).
-
-    With ``same_type``, a scalar answer must be a scalar and an array answer an array of the
-    same shape.
-    """
-
-    def compare(got: Outcome, expected: Outcome, case: Case) -> str | None:
-        g, e = got.value, expected.value
-        if g is None:
-            return "it returned None (is a `return` missing?)"
-        try:
-            g_arr = as_array(g)
-        except (TypeError, ValueError, RuntimeError):
-            return f"the result is not a number or an array of numbers (got {type(g).__name__})"
-        e_arr = as_array(e)
-        if same_type and g_arr.shape != e_arr.shape:
-            if e_arr.ndim == 0:
-                return f"expected a single number, got an array of shape {g_arr.shape}"
-            return f"expected shape {e_arr.shape}, got shape {g_arr.shape}"
-        if not same_type and g_arr.size != e_arr.size:
-            return f"expected {e_arr.size} values, got {g_arr.size}"
-        g_arr = g_arr.reshape(e_arr.shape)
-        if np.isnan(g_arr).any() and not np.isnan(e_arr).any():
-            return "the result contains nan (0 * log 0 or inf - inf somewhere?)"
-        if not np.allclose(g_arr, e_arr, rtol=rtol, atol=atol, equal_nan=True):
-            return "the values differ" + largest_difference(g_arr, e_arr)
-        return None
-
-    return compare
-
-
-def python_float(values: Compare) -> Compare:
-    """A Python float (``np.float64`` is one, a 0-dim tensor or array is not), then compared
-    by ``values``."""
-
-    def compare(got: Outcome, expected: Outcome, case: Case) -> str | None:
-        if not isinstance(got.value, float):
-            kind = type(got.value).__name__
-            return f"expected a Python float, got a {kind} (use float(...) or .item())"
-        return values(got, expected, case)
-
-    return compare
 
 
 def as_array(value) -> np.ndarray:

@@ -17,7 +17,7 @@ the grader would. The exit status is 0 when every exercise you attempted passes,
 Passing these checks is a good sign, not a grade: grading runs more (hidden) cases.
 
 The public cases live in ``course/data/selfcheck/<notebook>.json``; your instructor builds
-them with ``python -m autograder.selfcheck``. This module needs nothing else from the course
+them with ``python -m autograder.public_cases``. This module needs nothing else from the course
 (no reference answers, no grader).
 """
 
@@ -40,18 +40,10 @@ from typing import Any
 import numpy as np
 
 from course import harness
+from course.adapters import Adapter, adapter
+from course.comparisons import Comparison, comparison
 from course.diagnosis import NOT_KNOWN, explain, named_arguments
-from course.harness import (
-    Case,
-    Compare,
-    Outcome,
-    as_array,
-    close,
-    first_line,
-    python_float,
-    short,
-    verdict,
-)
+from course.harness import Case, Outcome, first_line, verdict
 
 __all__ = ["Report", "check_namespace", "check_notebook", "load_public", "main", "self_check"]
 
@@ -123,8 +115,8 @@ class Criterion:
     """A requirement of the exercise's contract, checked on a few public cases."""
 
     name: str
-    compare: dict  # e.g. {"kind": "close", "rtol": 1e-6, "atol": 1e-9, "same_type": True}
-    adapt: dict  # how the function is called, e.g. {"kind": "call"}
+    compare: Comparison  # stored as data, e.g. {"kind": "close", "rtol": 1e-06, ...}
+    adapt: Adapter  # how the function is called, stored as data, e.g. {"kind": "call"}
     cases: list[Case]
 
 
@@ -191,27 +183,22 @@ def parse_public(data: dict) -> Public:
     """A :class:`Public` from the decoded JSON of a data file."""
     exercises = []
     for ex in data["exercises"]:
-        criteria = [
-            Criterion(
-                c["name"],
-                c["compare"],
-                c["adapt"],
-                [
-                    Case(
-                        decode(k["args"]),
-                        decode(k["kwargs"]),
-                        Outcome.from_data(k["expected"], decode),
-                    )
-                    for k in c["cases"]
-                ],
-            )
-            for c in ex["criteria"]
-        ]
+        criteria = []
+        for c in ex["criteria"]:
+            compare, adapt = _built(comparison, c["compare"]), _built(adapter, c["adapt"])
+            cases = [
+                Case(decode(k["args"]), decode(k["kwargs"]), stored_outcome(k["expected"], adapt))
+                for k in c["cases"]
+            ]
+            criteria.append(Criterion(c["name"], compare, adapt, cases))
         mistakes = [
             Mistake(
                 m["name"],
                 m["hint"],
-                {(int(ci), int(ki)): Outcome.from_data(o, decode) for ci, ki, o in m["failures"]},
+                {
+                    (int(ci), int(ki)): stored_outcome(o, criteria[int(ci)].adapt)
+                    for ci, ki, o in m["failures"]
+                },
                 bool(m.get("derived", False)),
             )
             for m in ex["mistakes"]
@@ -230,6 +217,29 @@ def parse_public(data: dict) -> Public:
     return Public(data["assignment"], data["title"], exercises)
 
 
+def _built(registry: Callable[[dict], Any], data: dict):
+    """A comparison or adapter from its data form; one this module does not know means
+    that the data files come from another release."""
+    try:
+        return registry(data)
+    except ValueError as error:
+        if not str(error).startswith("unknown "):
+            raise  # malformed parameters: a damaged file
+        raise SelfCheckError(
+            f"the self-check data uses a {error.args[0].removeprefix('unknown ')} that this "
+            "course/selfcheck.py does not know: get course/ and course/data/selfcheck/ from "
+            "the same release."
+        ) from None
+
+
+def stored_outcome(data: dict, adapt: Adapter) -> Outcome:
+    """A stored outcome, its value as the adapted call returns it (e.g. a PyTorch run)."""
+    outcome = Outcome.from_data(data, decode)
+    if not outcome.raised:
+        outcome.value = adapt.decode(outcome.value)
+    return outcome
+
+
 # -- calling the learner's function -----------------------------------------------------------
 
 
@@ -237,668 +247,6 @@ def call(fn: Callable, case: Case, seconds: float = CALL_SECONDS) -> Outcome:
     """Call ``fn`` on a copy of the case's inputs, quietly (its prints too) and within a
     time limit; whatever happens inside is caught and returned as an :class:`Outcome`."""
     return harness.call(fn, case, seconds, silent_stdout=True)
-
-
-def target(fn: Callable, adapt: dict, partners: Mapping[str, Callable]) -> Callable:
-    """The callable run on the cases: ``fn`` itself, or ``fn`` inside a harness (a round trip
-    through a partner, one call per message of a set, PyTorch inputs and gradients...)."""
-    kind = adapt["kind"]
-    if kind == "call":
-        return fn
-    if kind == "each":  # one code per message of a set, same p
-
-        def each(messages, p):
-            return [fn(m, p) for m in messages]
-
-        return each
-    if kind == "round_trip":  # decode(encode(m)) with the partner encoder
-        encoder = partners[adapt["partner"]]
-
-        def round_trip(symbols, p):
-            return fn(encoder(symbols, p), p, len(symbols))
-
-        return round_trip
-    if kind == "pick":
-        index = int(adapt["index"])
-
-        def pick(*args, **kwargs):
-            return fn(*args, **kwargs)[index]
-
-        return pick
-    if kind == "mapping":  # a Counter or dict of counts, compared as a plain dict
-
-        def mapping(*args, **kwargs):
-            value = fn(*args, **kwargs)
-            return dict(value) if isinstance(value, Mapping) else value
-
-        return mapping
-    if kind == "torch":
-        return _torch_target(fn, adapt["differentiable"], adapt["shape"])
-    if kind == "tensors":  # NumPy arrays handed over as PyTorch tensors
-
-        def tensors(*args, **kwargs):
-            import torch
-
-            args = [torch.from_numpy(a) if isinstance(a, np.ndarray) else a for a in args]
-            return fn(*args, **kwargs)
-
-        return tensors
-    raise SelfCheckError(_outdated(f"way of calling {kind!r}"))
-
-
-def _outdated(what: str) -> str:
-    return (
-        f"the self-check data uses a {what} that this course/selfcheck.py does not know: "
-        "get course/ and course/data/selfcheck/ from the same release."
-    )
-
-
-# -- PyTorch losses: tensors in, values and gradients out ---------------------------------------
-
-
-def _torch_target(fn: Callable, differentiable: dict, shape: str) -> Callable:
-    """Call ``fn`` on tensors that share memory with the case's arrays (so an in-place change
-    is seen), the ``differentiable`` ones requiring grad; back-propagate and return plain
-    data: ``{"value", "grads", "kind", "requires_grad", "problem"}``."""
-
-    def run(*args, **kwargs):
-        import torch
-
-        tensors = [torch.from_numpy(a) if isinstance(a, np.ndarray) else a for a in args]
-        inputs = {name: tensors[i].requires_grad_(True) for name, i in differentiable.items()}
-        wanted = {"loss": (), "input": tuple(np.shape(args[0])), "number": None}[shape]
-        dtype = tensors[0].dtype if isinstance(tensors[0], torch.Tensor) else None
-        return _torch_run(fn(*tensors, **kwargs), inputs, wanted, dtype)
-
-    return run
-
-
-def _torch_run(out, inputs: dict, shape: tuple | None, dtype=None) -> dict:
-    import torch
-
-    def result(value, kind, requires_grad=False, problem="", grads=()):
-        return {
-            "value": value,
-            "grads": [[name, g] for name, g in grads],
-            "kind": kind,
-            "requires_grad": requires_grad,
-            "problem": problem,
-        }
-
-    if out is None:
-        return result(None, "NoneType", problem="it returned None (is a `return` missing?)")
-    if isinstance(out, torch.Tensor):
-        kind = "tensor"
-    elif isinstance(out, (int, float, np.number, np.ndarray)) and not isinstance(out, bool):
-        kind = "number"
-    else:
-        return result(None, type(out).__name__)
-    try:
-        array = as_array(out)
-    except (TypeError, ValueError, RuntimeError):
-        return result(None, type(out).__name__)
-    value = float(array) if array.ndim == 0 else array
-    requires_grad = isinstance(out, torch.Tensor) and out.requires_grad
-    noun = "loss" if shape == () else "result"
-    if shape is None:  # a number is asked for
-        return result(value, kind, requires_grad)
-    if kind != "tensor":
-        problem = (
-            f"it returned a {type(out).__name__}, not a torch tensor: keep the {noun} a tensor "
-            "(no .item(), float(...) or .numpy()), so that gradients can flow back through it"
-        )
-        return result(value, kind, problem=problem)
-    if tuple(out.shape) != shape:
-        problem = (
-            f"expected a 0-dim tensor (shape ()), got shape {tuple(out.shape)} (a missing mean?)"
-            if shape == ()
-            else f"expected a tensor of shape {shape} (the input's), got shape {tuple(out.shape)}"
-        )
-        return result(value, kind, requires_grad, problem)
-    if not inputs:  # nothing differentiable: the form is a tensor of the input's dtype
-        problem = (
-            ""
-            if dtype is None or out.dtype == dtype
-            else (f"expected a tensor of dtype {dtype} (the input's), got dtype {out.dtype}")
-        )
-        return result(value, kind, requires_grad, problem)
-    if not requires_grad:
-        problem = (
-            f"the {noun} does not require grad: no gradient can flow back to "
-            f"{' and '.join(inputs)} (did .item(), .detach(), .numpy() or torch.tensor(...) "
-            "cut the graph?)"
-        )
-        return result(value, kind, problem=problem)
-    try:
-        if shape == ():
-            objective = out.sum()
-        else:  # weights, so that the gradients depend on every entry of the output
-            weights = np.random.default_rng(2024).normal(size=tuple(out.shape))
-            objective = (out * torch.from_numpy(weights).to(out.dtype)).sum()
-        grads = torch.autograd.grad(objective, list(inputs.values()), allow_unused=True)
-    except RuntimeError as error:
-        text = first_line(str(error))[:160]
-        return result(value, kind, True, f"back-propagating through the {noun} failed: {text}")
-    missing = [name for name, g in zip(inputs, grads, strict=True) if g is None]
-    if missing:
-        return result(value, kind, True, f"no gradient reaches {' or '.join(missing)}")
-    plain = [(name, as_array(g)) for name, g in zip(inputs, grads, strict=True)]
-    return result(value, kind, True, "", plain)
-
-
-def _run_text(run: dict) -> str:
-    if run["value"] is None:
-        return "None" if run["kind"] == "NoneType" else f"a {run['kind']}"
-    value = run["value"]
-    shown = repr(value) if isinstance(value, float) else _array_text(np.asarray(value))
-    if run["kind"] != "tensor":
-        return shown
-    return f"tensor({shown}{', requires_grad=True' if run['requires_grad'] else ''})"
-
-
-# -- comparisons ----------------------------------------------------------------------------------
-
-
-def comparison(spec: dict) -> Compare:
-    """The comparison a criterion names: ``compare(got, expected, case)`` returns None when
-    ``got`` is acceptable, else the reason it is not."""
-    kind = spec["kind"]
-    tolerances = (spec.get("rtol", 1e-6), spec.get("atol", 1e-9))
-    simple = {
-        "bool": _same_bool,
-        "int_array": _same_int_array,
-        "string": _same_string,
-        "symbols": _same_symbols,
-        "triple": _triple,
-        "exact_counts": _exact_counts,
-        "int_matrix": _int_matrix,
-        "gram": _gram_matrix,
-        "ngram_counts": _same_counts,
-        "torch_form": _right_form,
-        "torch_number": _same_number,
-    }
-    if kind in simple:
-        return simple[kind]
-    if kind == "close":
-        return close(*tolerances, same_type=spec.get("same_type", True))
-    if kind == "float":
-        return _float_number(close(*tolerances))
-    if kind == "python_float":
-        return python_float(close(*tolerances))
-    if kind == "pair":
-        return _pair(close(*tolerances, same_type=False))
-    if kind == "weights_and_bias":
-        return _weights_and_bias(*tolerances)
-    if kind == "torch_values":
-        return _same_values(bool(spec.get("grads", True)))
-    if kind in CONTRACTS:
-        return _by_contract(*CONTRACTS[kind])
-    raise SelfCheckError(_outdated(f"comparison {kind!r}"))
-
-
-def _float_number(values: Compare) -> Compare:
-    def compare(got: Outcome, expected: Outcome, case: Case) -> str | None:
-        if isinstance(got.value, np.ndarray):
-            return "expected a float for numbers in, got a NumPy array (use float(...))"
-        return values(got, expected, case)
-
-    return compare
-
-
-def _pair(values: Compare) -> Compare:
-    def compare(got: Outcome, expected: Outcome, case: Case) -> str | None:
-        g = got.value
-        if g is None:
-            return "it returned None (is a `return` missing?)"
-        if np.ndim(g) != 1 or len(g) != 2:
-            return "expected a pair (mu, sigma)"
-        return values(got, expected, case)
-
-    return compare
-
-
-def _weights_and_bias(rtol: float, atol: float) -> Compare:
-    weights, bias = close(rtol, atol), close(rtol, atol, same_type=False)
-
-    def compare(got: Outcome, expected: Outcome, case: Case) -> str | None:
-        if got.value is None:
-            return "it returned None (is a `return` missing?)"
-        if not isinstance(got.value, (tuple, list)) or len(got.value) != 2:
-            return f"expected a pair (w, b), got {type(got.value).__name__} {short(got.value)}"
-        w, b = got.value
-        w_expected, b_expected = expected.value
-        reason = weights(Outcome(value=w), Outcome(value=w_expected), case)
-        if reason is not None:
-            return f"w: {reason}"
-        try:
-            b_size = as_array(b).size
-        except (TypeError, ValueError, RuntimeError):
-            return f"b is not a number (got {type(b).__name__})"
-        if b_size != 1:
-            return f"b must be a single number, got {b_size} values"
-        reason = bias(Outcome(value=b), Outcome(value=b_expected), case)
-        return None if reason is None else f"b: {reason}"
-
-    return compare
-
-
-def _triple(got: Outcome, expected: Outcome, case: Case) -> str | None:
-    g = got.value
-    if g is None:
-        return "it returned None (is a `return` missing?)"
-    if not isinstance(g, (tuple, list)) or len(g) != 3:
-        return "expected a tuple of three arrays (k1, k2, k3)"
-    shape = np.shape(expected.value[0])
-    for i, k in enumerate(g):
-        try:
-            k_shape = np.shape(np.asarray(k, dtype=float))
-        except (TypeError, ValueError):
-            return f"k{i + 1} is not an array of numbers"
-        if k_shape != shape:
-            return f"k{i + 1} should have one value per sample, shape {shape}, got shape {k_shape}"
-    return None
-
-
-def _same_bool(got: Outcome, expected: Outcome, case: Case) -> str | None:
-    g = got.value
-    if not isinstance(g, (bool, np.bool_)):
-        return f"expected True or False, got a {type(g).__name__}"
-    if bool(g) != bool(expected.value):
-        return f"expected {bool(expected.value)}, got {bool(g)}"
-    return None
-
-
-def _same_int_array(got: Outcome, expected: Outcome, case: Case) -> str | None:
-    g = got.value
-    if g is None:
-        return "it returned None (is a `return` missing?)"
-    try:
-        g_arr = np.asarray(g)
-    except Exception:  # noqa: BLE001
-        return f"the result is not an array (got {type(g).__name__})"
-    e_arr = np.asarray(expected.value)
-    if g_arr.shape != e_arr.shape:
-        return f"expected shape {e_arr.shape}, got shape {g_arr.shape}"
-    if g_arr.dtype.kind not in "iu":
-        return f"expected an int array, got dtype {g_arr.dtype} (convert with .astype(int))"
-    if not np.array_equal(g_arr, e_arr):
-        i = int(np.flatnonzero(g_arr != e_arr)[0])
-        return f"the lengths differ, first at index {i}: expected {e_arr[i]}, got {g_arr[i]}"
-    return None
-
-
-def _same_string(got: Outcome, expected: Outcome, case: Case) -> str | None:
-    g, e = got.value, expected.value
-    if not isinstance(g, str):
-        return f"expected a string of '0' and '1', got a {type(g).__name__}"
-    if g != e:
-        if len(g) != len(e):
-            return f"expected {len(e)} characters, got {len(g)}"
-        i = next(k for k in range(len(e)) if g[k] != e[k])
-        return f"the strings differ first at position {i}"
-    return None
-
-
-def _same_symbols(got: Outcome, expected: Outcome, case: Case) -> str | None:
-    g, e = got.value, expected.value
-    if not isinstance(g, (list, tuple)):
-        return f"expected a list of symbols, got a {type(g).__name__}"
-    if len(g) != len(e):
-        return f"expected {len(e)} symbols, got {len(g)}"
-    for i, (a, b) in enumerate(zip(g, e, strict=True)):
-        if not a == b:
-            return f"the symbols differ first at position {i}: expected {b!r}, got {a!r}"
-    return None
-
-
-def _exact_counts(got: Outcome, expected: Outcome, case: Case) -> str | None:
-    g, e = got.value, np.asarray(expected.value)
-    if g is None:
-        return "it returned None (is a `return` missing?)"
-    try:
-        g_arr = as_array(g)
-    except (TypeError, ValueError, RuntimeError):
-        return f"the result is not an array of counts (got {type(g).__name__})"
-    if g_arr.shape != e.shape:
-        return f"expected a matrix of shape {e.shape} (V x V), got shape {g_arr.shape}"
-    if not np.array_equal(g_arr, e):
-        i, j = np.argwhere(g_arr != e)[0]
-        vocab = list(case.args[1])
-        return (
-            f"the counts differ (first at [{i}, {j}], the pair ({vocab[i]!r}, {vocab[j]!r}): "
-            f"expected {int(e[i, j])}, got {g_arr[i, j]:g})"
-        )
-    return None
-
-
-def _int_matrix(got: Outcome, expected: Outcome, case: Case) -> str | None:
-    g, e = got.value, np.asarray(expected.value)
-    if not isinstance(g, np.ndarray):
-        return f"expected a NumPy array of ints, got {type(g).__name__}"
-    if not np.issubdtype(g.dtype, np.integer):
-        return f"expected an integer dtype (counts are whole numbers), got dtype {g.dtype}"
-    if g.shape != e.shape:
-        return f"expected a matrix of shape {e.shape} (V x V), got shape {g.shape}"
-    return None
-
-
-def _gram_matrix(got: Outcome, expected: Outcome, case: Case) -> str | None:
-    g, e = got.value, np.asarray(expected.value)
-    if g is None:
-        return "it returned None (is a `return` missing?)"
-    try:
-        g_arr = as_array(g)
-    except (TypeError, ValueError, RuntimeError):
-        return f"the result is not an array of numbers (got {type(g).__name__})"
-    if g_arr.shape != e.shape:
-        return (
-            f"expected shape {e.shape} (one row per row of the matrix, dim columns), "
-            f"got {g_arr.shape}"
-        )
-    if not np.isfinite(g_arr).all():
-        return "the embeddings contain nan or inf"
-    g_gram, e_gram = g_arr @ g_arr.T, e @ e.T
-    scale = max(1.0, float(np.abs(e_gram).max()))
-    if not np.allclose(g_gram, e_gram, rtol=1e-6, atol=1e-9 * scale):
-        i, j = np.unravel_index(int(np.argmax(np.abs(g_gram - e_gram))), e_gram.shape)
-        return (
-            f"E @ E.T differs from U_d S_d U_d^T (first at [{i}, {j}]: expected "
-            f"{e_gram[i, j]:.6g}, got {g_gram[i, j]:.6g}; the signs of the columns may differ)"
-        )
-    return None
-
-
-def _same_counts(got: Outcome, expected: Outcome, case: Case) -> str | None:
-    value = got.value
-    if value is None:
-        return "it returned None (is a `return` missing?)"
-    if not isinstance(value, dict):
-        kind = type(value).__name__
-        return f"expected a mapping (dict or Counter) from n-gram tuples to counts, got {kind}"
-    wanted = {gram: c for gram, c in expected.value.items() if c != 0}
-    have = {gram: c for gram, c in value.items() if c != 0}
-    if have.keys() == wanted.keys() and all(have[gram] == wanted[gram] for gram in wanted):
-        return None
-    n = case.args[1]
-    for gram in have:
-        if not isinstance(gram, tuple) or len(gram) != n:
-            return f"every key must be a tuple of {n} tokens, but one key is {gram!r}"
-    missing = [gram for gram in wanted if gram not in have]
-    if missing:
-        return f"the n-gram {missing[0]!r} (count {wanted[missing[0]]}) is missing"
-    extra = [gram for gram in have if gram not in wanted]
-    if extra:
-        return f"{extra[0]!r} does not occur in the text, but it has count {have[extra[0]]!r}"
-    gram = next(gram for gram in wanted if have[gram] != wanted[gram])
-    return f"{gram!r} occurs {wanted[gram]} times, but its count is {have[gram]!r}"
-
-
-def _tolerance(case: Case) -> tuple[float, float]:
-    float32 = any(isinstance(a, np.ndarray) and a.dtype == np.float32 for a in case.args)
-    return (1e-4, 1e-5) if float32 else (1e-6, 1e-9)
-
-
-def _differ(got, expected, rtol: float, atol: float, what: str) -> str | None:
-    g, e = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
-    if g.size != e.size:
-        wanted = "a single number" if e.size == 1 else f"{e.size} numbers"
-        return f"{what}: expected {wanted}, got {g.size} numbers"
-    g = g.reshape(e.shape)
-    if np.isnan(g).any() and not np.isnan(e).any():
-        return f"{what} contains nan (inf - inf or 0 * inf somewhere? exp overflowing?)"
-    if np.isinf(g).any() and not np.isinf(e).any():
-        return (
-            f"{what} contains inf (exp overflowing, or log of a probability that underflowed to 0?)"
-        )
-    if np.allclose(g, e, rtol=rtol, atol=atol, equal_nan=True):
-        return None
-    if e.ndim == 0:
-        return f"{what} differs: expected {float(e)!r}, got {float(g)!r}"
-    gap = np.where(np.isfinite(g) & np.isfinite(e), np.abs(g - e), np.inf)
-    gap = np.where(g == e, 0.0, gap)
-    at = np.unravel_index(int(np.argmax(gap)), gap.shape)
-    index = tuple(int(i) for i in at)
-    return (
-        f"{what} differs (first at index {index}: expected {float(e[at])!r}, got {float(g[at])!r})"
-    )
-
-
-def _is_run(value) -> bool:
-    return isinstance(value, dict) and {"value", "grads", "kind", "problem"} <= set(value)
-
-
-def _same_values(grads: bool) -> Compare:
-    def compare(got: Outcome, expected: Outcome, case: Case) -> str | None:
-        g, e = got.value, expected.value
-        if not _is_run(g) or not _is_run(e):
-            return "the result could not be read"
-        if g["value"] is None:
-            return g["problem"] or f"it returned a {g['kind']}, not a number or a tensor"
-        if e["value"] is None:
-            return "expected no value here"
-        rtol, atol = _tolerance(case)
-        reason = _differ(g["value"], e["value"], rtol, atol, "the value")
-        if reason or not (grads and g["grads"] and e["grads"]):
-            return reason
-        for (name, got_grad), (_, expected_grad) in zip(g["grads"], e["grads"], strict=True):
-            reason = _differ(got_grad, expected_grad, rtol, atol, f"the gradient w.r.t. {name}")
-            if reason:
-                return f"the value is right, but {reason}"
-        return None
-
-    return compare
-
-
-def _right_form(got: Outcome, expected: Outcome, case: Case) -> str | None:
-    g, e = got.value, expected.value
-    if not _is_run(g) or not _is_run(e):
-        return "the result could not be read"
-    if g["problem"] == e["problem"]:
-        return None
-    return g["problem"] or "the result has another form than expected"
-
-
-def _same_number(got: Outcome, expected: Outcome, case: Case) -> str | None:
-    g, e = got.value, expected.value
-    if not _is_run(g) or not _is_run(e):
-        return "the result could not be read"
-    if g["value"] is None:
-        return g["problem"] or f"it returned a {g['kind']}, not a number"
-    if np.ndim(g["value"]) != 0:
-        return f"expected a single number, got an array of shape {np.shape(g['value'])}"
-    rtol, atol = _tolerance(case)
-    return _differ(g["value"], e["value"], rtol, atol, "the number of bits")
-
-
-# -- answers that are not unique: properties of the contract -----------------------------------
-
-
-def _by_contract(flaw: Callable, relation: Callable | None = None) -> Compare:
-    """Against the expected answer (which has no flaw): ``got`` must have no flaw and stand in
-    ``relation`` to it. Against a classic mistake's flawed answer: the same kind of flaw."""
-
-    def compare(got: Outcome, expected: Outcome, case: Case) -> str | None:
-        theirs = flaw(expected.value, case)
-        mine = flaw(got.value, case)
-        if theirs is None:
-            if mine is not None:
-                return mine[1]
-            return relation(got.value, expected.value, case) if relation else None
-        if mine is not None and mine[0] == theirs[0]:
-            return None
-        return f"not the same flaw ({theirs[0]})"
-
-    return compare
-
-
-def _is_bits(value) -> bool:
-    return isinstance(value, str) and set(value) <= {"0", "1"}
-
-
-def _huffman_flaw(value, case: Case) -> tuple[str, str] | None:
-    p = np.asarray(case.args[0], dtype=float)
-    support = {i for i in range(p.size) if p[i] > 0}
-    if not isinstance(value, dict):
-        return "not a dict", f"expected a dict {{symbol: codeword}}, got a {type(value).__name__}"
-    if not all(isinstance(k, (int, np.integer)) and not isinstance(k, bool) for k in value):
-        return "keys", "the keys must be the symbols' indices, as ints"
-    keys = set(value)
-    if keys != support:
-        extra, missing = sorted(keys - support), sorted(support - keys)
-        if extra:
-            shown = ", ".join(
-                f"{i} (p = {float(p[i])!r})" if 0 <= i < p.size else str(i) for i in extra[:4]
-            )
-            return "extra keys", f"symbols that never occur must get no codeword: {shown}"
-        return "missing keys", f"symbols with p_i > 0 lack a codeword: {missing[:6]}"
-    words = list(value.values())
-    if not all(isinstance(w, str) for w in words):
-        return "not strings", "every codeword must be a string of '0' and '1'"
-    if any(w == "" for w in words):
-        return "empty codeword", "a codeword is empty ('' cannot be sent or decoded)"
-    if not all(set(w) <= {"0", "1"} for w in words):
-        return "not bits", "a codeword has a character other than '0' and '1'"
-    ordered = sorted(words)
-    for a, b in zip(ordered, ordered[1:], strict=False):
-        if b.startswith(a):
-            return "not prefix-free", f"not prefix-free: {a!r} is a prefix of {b!r}"
-    if len(support) == 1 and words != ["0"]:
-        return "single symbol", f"a single symbol gets the codeword '0' (got {words[0]!r})"
-    return None
-
-
-def _expected_length(code: dict, p: np.ndarray) -> float:
-    return math.fsum(float(p[i]) * len(w) for i, w in code.items())
-
-
-def _same_expected_length(got, expected, case: Case) -> str | None:
-    p = np.asarray(case.args[0], dtype=float)
-    mine, best = _expected_length(got, p), _expected_length(expected, p)
-    if abs(mine - best) > 1e-9:
-        lengths = {i: len(w) for i, w in sorted(got.items())}
-        shown = f" (your lengths: {lengths})" if len(lengths) <= 12 else ""
-        return (
-            f"a prefix code, but not an optimal one: its expected length sum p_i len_i is "
-            f"{mine:.6f} bits, the optimum is {best:.6f}{shown}"
-        )
-    return None
-
-
-def ceil_information(symbols, p) -> int:
-    """``ceil(-log2 P)`` of ``P = prod p[s]``, exactly (every float is a dyadic rational).
-
-    >>> ceil_information([0, 0, 1], [0.5, 0.25, 0.25])
-    4
-    """
-    numerator, exponent = 1, 0
-    for s in symbols:
-        a, b = float(p[int(s)]).as_integer_ratio()  # b is a power of two
-        numerator *= a
-        exponent += b.bit_length() - 1
-    c = max(exponent - numerator.bit_length(), 0)
-    while (numerator << c) < (1 << exponent):
-        c += 1
-    while c > 0 and (numerator << (c - 1)) >= (1 << exponent):
-        c -= 1
-    return c
-
-
-def _bits_flaw(value, case: Case) -> tuple[str, str] | None:
-    symbols, p = case.args
-    if not isinstance(value, str):
-        return "not a string", f"expected a str of '0' and '1', got a {type(value).__name__}"
-    if not _is_bits(value):
-        return "not bits", "the code has characters other than '0' and '1'"
-    bound = ceil_information(symbols, p) + 2
-    if len(value) > bound:
-        return "too long", (
-            f"{len(value)} bits is more than the bound ceil(-log2 P) + 2 = {bound} bits for "
-            "this message (your bits need not match the ones shown as expected: any convention "
-            "within the bound works)"
-        )
-    return None
-
-
-def _distinct_flaw(value, case: Case) -> tuple[str, str] | None:
-    messages = case.args[0]
-    if not isinstance(value, list) or len(value) != len(messages):
-        return "not a list", "could not collect one code per message"
-    for code in value:
-        if not _is_bits(code):
-            return "not bits", f"a code is not a str of '0' and '1' (got {code!r:.60})"
-    first: dict[str, int] = {}
-    for j, code in enumerate(value):
-        if code in first:
-            i = first[code]
-            a, b = messages[i], messages[j]
-            where = next(k for k in range(len(a)) if a[k] != b[k])
-            shown = code if len(code) <= 40 else code[:30] + f"... ({len(code)} bits)"
-            return "collision", (
-                f"messages #{i} and #{j} of this set (both {len(a)} symbols long, first "
-                f"different at position {where}) get the same code {shown!r}, so no decoder "
-                "can tell them apart"
-            )
-        first[code] = j
-    return None
-
-
-def _round_trip_flaw(value, case: Case) -> tuple[str, str] | None:
-    message = list(case.args[0])
-    n = len(message)
-    if not isinstance(value, (list, tuple, np.ndarray)):
-        return "wrong", f"expected a list of {n} symbols, got a {type(value).__name__}"
-    got = list(value)
-    if len(got) != n:
-        return "wrong", f"decoding your own code gave {len(got)} symbols instead of n = {n}"
-    for i, (a, b) in enumerate(zip(got, message, strict=True)):
-        if not a == b:
-            return "wrong", (
-                f"arithmetic_decode(arithmetic_encode(m, p), p, len(m)) must give back m; "
-                f"the {n}-symbol message comes back different from position {i} on "
-                f"(expected {b!r}, got {a!r})"
-            )
-    return None
-
-
-CONTRACTS = {
-    "huffman": (_huffman_flaw, _same_expected_length),
-    "bits_bound": (_bits_flaw,),
-    "distinct_codes": (_distinct_flaw,),
-    "round_trip": (_round_trip_flaw,),
-}
-
-
-def _expected_text(kind: str, expected: Outcome, case: Case) -> str:
-    """What the learner is shown as expected (for answers that are not unique, the property)."""
-    if expected.raised:
-        return f"{expected.error} to be raised"
-    value = expected.value
-    if kind == "huffman":
-        length = _expected_length(value, np.asarray(case.args[0], dtype=float))
-        return (
-            f"a prefix code on the symbols with p_i > 0 of optimal expected length "
-            f"{length:.6g} bits, e.g. {short(value)}"
-        )
-    if kind == "bits_bound":
-        bound = ceil_information(*case.args) + 2
-        return f"a str of '0'/'1' of at most {bound} bits, e.g. {short(value)}"
-    if kind == "distinct_codes":
-        return f"{len(case.args[0])} distinct codes, one per message"
-    if kind == "round_trip":
-        return f"the message back: {short(list(case.args[0]))}"
-    if kind == "triple":
-        return f"three arrays of shape {np.shape(value[0])}"
-    if kind == "int_matrix":
-        return f"a NumPy int array of shape {np.shape(value)}"
-    if _is_run(value):
-        return _run_text(value)
-    return short(value)
-
-
-def _got_text(got: Outcome) -> str:
-    if got.raised:
-        return f"{got.error}: {got.message}" if got.message else got.error
-    return _run_text(got.value) if _is_run(got.value) else short(got.value)
 
 
 # -- checking one exercise ------------------------------------------------------------------------
@@ -926,7 +274,7 @@ def run_exercise(
     deadline = time.perf_counter() + EXERCISE_SECONDS
     outcomes = []
     for criterion in exercise.criteria:
-        run = target(fn, criterion.adapt, partners)
+        run = criterion.adapt(fn, partners)
         group = []
         for case in criterion.cases:
             left = deadline - time.perf_counter()
@@ -982,7 +330,7 @@ def check_exercise(
         return report
     failed_cases = []
     for ci, criterion in enumerate(exercise.criteria):
-        compare = comparison(criterion.compare)
+        compare = criterion.compare
         failed_here = False
         for ki, case in enumerate(criterion.cases):
             got = outcomes[ci][ki]
@@ -994,8 +342,8 @@ def check_exercise(
             if not report.failure:
                 report.failure = {
                     "input": case.call_text(exercise.name),
-                    "expected": _expected_text(criterion.compare["kind"], case.expected, case),
-                    "got": _got_text(got),
+                    "expected": compare.expected_text(case.expected, case),
+                    "got": got.text(),
                     "why": reason,
                 }
         if failed_here:
@@ -1024,7 +372,7 @@ def diagnose(
     failures = []
     for ci, ki in failed_cases:
         case = exercise.criteria[ci].cases[ki]
-        compare = comparison(exercise.criteria[ci].compare)
+        compare = exercise.criteria[ci].compare
         failures.append(
             (
                 outcomes[ci][ki],
@@ -1053,7 +401,7 @@ def _reproduces(exercise: Exercise, mistake: Mistake, outcomes, failed_cases) ->
             outcomes[ci][ki],
             mistake.failures[(ci, ki)],
             exercise.criteria[ci].cases[ki],
-            comparison(exercise.criteria[ci].compare),
+            exercise.criteria[ci].compare,
         )
         is None
         for ci, ki in failed_cases
@@ -1459,13 +807,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(report.text())
     return 0 if report.passed else 1
-
-
-# -- showing values --------------------------------------------------------------------------------
-
-
-def _array_text(value: np.ndarray) -> str:
-    return np.array2string(value, precision=6, threshold=12, edgeitems=3, separator=", ")
 
 
 if __name__ == "__main__":

@@ -29,12 +29,12 @@ CASES_PER_CRITERION = 2  # enough to run every branch a criterion is about, and 
 def _functions():
     for assignment in built_assignments():
         reference = assignment.reference()
-        examples = importlib.import_module(f"autograder.examples.{assignment.module}")
+        answers = importlib.import_module(f"autograder.answers.{assignment.module}")
         for exercise in assignment.exercises:
             yield assignment, exercise.name, "reference", getattr(reference, exercise.name)
-        for mistake in examples.MISTAKES:
+        for mistake in answers.MISTAKES:
             yield assignment, mistake.exercise, "mistake", mistake.fn
-        for name, alternatives in examples.ALTERNATIVES.items():
+        for name, alternatives in answers.ALTERNATIVES.items():
             for fn in alternatives:
                 yield assignment, name, "alternative", fn
 
@@ -79,12 +79,12 @@ def _imports(module) -> set[str]:
 
 @pytest.mark.parametrize("assignment", built_assignments(), ids=lambda a: a.module)
 def test_modules_import_only_math_and_their_array_library(assignment):
-    """Do solutions/ and autograder/examples/ import only math and NumPy (PyTorch in the
+    """Do solutions/ and autograder/answers/ import only math and NumPy (PyTorch in the
     PyTorch notebook) at module level, so their functions need nothing else in a notebook?"""
     torch_notebook = assignment.module == "llm_losses"
     array = {"torch"} if torch_notebook else {"numpy"}
     reference = _imports(assignment.reference()) - {"__future__"}
     assert reference == {"math", *array}, reference
-    examples = importlib.import_module(f"autograder.examples.{assignment.module}")
-    allowed = {"__future__", "math", "numpy", "autograder.examples", *array}
-    assert _imports(examples) <= allowed, _imports(examples) - allowed
+    answers = importlib.import_module(f"autograder.answers.{assignment.module}")
+    allowed = {"__future__", "math", "numpy", "autograder.answers", *array}
+    assert _imports(answers) <= allowed, _imports(answers) - allowed

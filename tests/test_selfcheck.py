@@ -14,8 +14,8 @@ import pytest
 
 import solutions.entropy as entropy_reference
 import solutions.source_coding as coding_reference
+from autograder.answers import entropy as entropy_examples
 from autograder.assignments import REPO, get_assignment
-from autograder.examples import entropy as entropy_examples
 from autograder.notebook import grade_id, read, write
 from course import selfcheck
 from course.selfcheck import SelfCheckError, check_namespace, self_check
@@ -37,10 +37,10 @@ def by_name(report) -> dict:
 
 
 def test_selfcheck_imports_nothing_students_do_not_get():
-    """Do course/selfcheck.py and the diagnosis it shares with the grader import only the
-    standard library, NumPy, IPython, Jupyter, PyTorch and course/, never autograder/ or
-    solutions/ (students get neither)?"""
-    for path in ("selfcheck.py", "diagnosis.py"):
+    """Do course/selfcheck.py and the runtime it shares with the grader (harness,
+    comparisons, adapters, diagnosis) import only the standard library, NumPy, IPython,
+    Jupyter, PyTorch and course/, never autograder/ or solutions/ (students get neither)?"""
+    for path in ("selfcheck.py", "harness.py", "comparisons.py", "adapters.py", "diagnosis.py"):
         tree = ast.parse((REPO / "course" / path).read_text())
         imported = set()
         for node in ast.walk(tree):

@@ -1,9 +1,12 @@
 """Hidden checks: ``check("entropy", entropy)`` is the whole of a hidden test cell.
 
 Each notebook has a spec module here (``autograder/checks/<module>.py``) whose ``CHECKS``
-maps an exercise name to a function building its criteria, and a module of known mistakes
-in ``autograder/examples/<module>.py``. ``check`` prints the teaching report (stdout only) and
-returns the points as a plain float, which nbgrader records as partial credit.
+maps an exercise name to a function building its criteria from a random generator (the
+hidden seed, :func:`hidden_rng`; the public cases use another), and whose
+``public_cases(rng)`` holds the hand-picked public cases of the learner's self-check; and a
+module of known wrong and right answers in ``autograder/answers/<module>.py``. ``check``
+prints the teaching report (stdout only) and returns the points as a plain float, which
+nbgrader records as partial credit.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import importlib
 import math
 from collections.abc import Callable
 from dataclasses import asdict, replace
+
+import numpy as np
 
 from autograder.assignments import find_exercise
 from autograder.checks.core import Criterion, CriterionResult, Result, judge, run_cases
@@ -32,17 +37,24 @@ def _spec_module(module: str):
     return importlib.import_module(f"autograder.checks.{module}")
 
 
-def criteria_for(name: str) -> list[Criterion]:
-    """The criteria (with their seeded cases) of a graded exercise."""
+def hidden_rng(name: str) -> np.random.Generator:
+    """The generator of an exercise's hidden cases: seeded by its name, the same every run."""
+    return np.random.default_rng(sum(name.encode()) * 7919)
+
+
+def criteria_for(name: str, rng: np.random.Generator | None = None) -> list[Criterion]:
+    """The criteria of a graded exercise, their cases drawn from ``rng`` (by default the
+    hidden cases, :func:`hidden_rng`)."""
     assignment, _ = find_exercise(name)
-    return _spec_module(assignment.module).CHECKS[name]()
+    builder = _spec_module(assignment.module).CHECKS[name]
+    return builder(hidden_rng(name) if rng is None else rng)
 
 
 def mistakes_for(name: str) -> list:
     """The known mistakes of an exercise, in the order they are tried."""
     assignment, _ = find_exercise(name)
-    examples = importlib.import_module(f"autograder.examples.{assignment.module}")
-    return [m for m in examples.MISTAKES if m.exercise == name]
+    answers = importlib.import_module(f"autograder.answers.{assignment.module}")
+    return [m for m in answers.MISTAKES if m.exercise == name]
 
 
 def partners_for(name: str) -> dict[str, str]:
@@ -129,8 +141,8 @@ def judge_outcomes(name: str, outcomes, criteria: list[Criterion] | None = None)
 
 @functools.cache
 def derived_for(name: str) -> list:
-    """The operator-derived mistakes of ``name`` (:mod:`autograder.examples.derived`)."""
-    from autograder.examples.derived import derived_mistakes
+    """The operator-derived mistakes of ``name`` (:mod:`autograder.answers.derived`)."""
+    from autograder.answers.derived import derived_mistakes
 
     assignment, _ = find_exercise(name)
     return derived_mistakes(name, getattr(assignment.reference(), name))

@@ -10,7 +10,7 @@ steps kept apart on purpose:
    modified; the time taken). Warnings and stderr are silenced, each call is time-limited.
 2. :func:`judge` compares those outcomes with the reference outcomes from ``solutions/``,
    gives partial credit by criterion, and names a known mistake when the student's outcomes
-   reproduce one (``autograder/examples``).
+   reproduce one (``autograder/answers``).
 
 Step 2 never calls student code, so it can run in another process than step 1.
 """
@@ -24,6 +24,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from course.adapters import CALL, Adapter
+from course.comparisons import Comparison, close  # noqa: F401 - the checks import close here
 from course.diagnosis import NOT_KNOWN, explain, named_arguments
 from course.harness import (  # noqa: F401 - the checks' modules import these from here
     CALL_SECONDS,
@@ -32,7 +34,6 @@ from course.harness import (  # noqa: F401 - the checks' modules import these fr
     Outcome,
     as_array,
     call,
-    close,
     first_line,
     quiet,
     short,
@@ -42,25 +43,18 @@ from course.harness import (  # noqa: F401 - the checks' modules import these fr
 CHECK_SECONDS = 150.0  # all calls of one check, well inside nbgrader's 300 s per cell
 
 
-# An adapter turns the graded function (and its partners, e.g. the student's own encoder
-# for a decoder) into the callable that is actually run on the cases. Adapters are how a
-# check exercises several student functions together, or reads gradients from a PyTorch
-# loss, while every student call still happens in the run step and the judge sees data only.
-Adapter = Callable[[Callable, dict], Callable]
-
-
 @dataclass
 class Criterion:
     """A named requirement of the contract, checked on a group of cases."""
 
     name: str  # shown to the student, e.g. "zero probabilities contribute 0 (0 log 0 = 0)"
     cases: list[Case]
-    compare: Compare
+    compare: Comparison  # how an outcome is judged (its data form is public)
     weight: float = 1.0
-    adapt: Adapter | None = None  # None: call the graded function itself
+    adapt: Adapter = CALL  # how the graded function is called (course.adapters)
 
     def target(self, fn: Callable, partners: dict | None = None) -> Callable:
-        return fn if self.adapt is None else self.adapt(fn, partners or {})
+        return self.adapt(fn, partners or {})
 
 
 @dataclass
@@ -212,7 +206,7 @@ def diagnose(
     First the hand-written classics, in order: one that reproduces the student's output on
     every failed case is named. Then the general explanations: the relations of
     :mod:`course.diagnosis` between the student's and the expected outcomes, and the
-    ``derived`` operator mistakes (:mod:`autograder.examples.derived`); one of these is named
+    ``derived`` operator mistakes (:mod:`autograder.answers.derived`); one of these is named
     only when it is the single explanation that fits every failed case.
     """
     for mistake in mistakes:
@@ -278,6 +272,3 @@ def _explain(exercise: str, case: Case, expected: Outcome, got: Outcome, reason:
             f"why:      {reason}",
         ]
     )
-
-
-# -- comparisons --------------------------------------------------------------------------------

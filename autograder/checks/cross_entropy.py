@@ -8,16 +8,14 @@ The gradient of ``softmax_cross_entropy_grad`` is judged against PyTorch autogra
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
-from autograder.checks.core import Case, Criterion, Outcome, as_array, close
+from autograder.checks.core import Case, Criterion, Outcome, close
+from course.comparisons import Close, Comparison, WeightsAndBias
 
 E = math.e
-
-
-def _rng(name: str) -> np.random.Generator:
-    return np.random.default_rng(sum(name.encode()) * 7919)
 
 
 def _distribution(rng, n, zeros=0, alpha=0.8):
@@ -40,16 +38,23 @@ def _logistic_data(rng, n, d, bias=0.7):
 # -- comparisons ------------------------------------------------------------------------------
 
 
-def _torch_gradient(rtol: float = 1e-6, atol: float = 1e-9):
+@dataclass(frozen=True)
+class TorchGradient(Comparison):
     """The student's gradient against PyTorch autograd of F.cross_entropy (mean), float64.
 
     The truth is computed from the case's inputs alone. ``expected`` only matters when it is
     not the truth: that is how a known mistake's output is matched during the diagnosis (the
-    judge passes the reference's outcome, which the tests hold to the same truth).
+    judge passes the reference's outcome, which the tests hold to the same truth). Its data
+    form is :attr:`inner`'s: the learner's self-check compares with the reference's stored
+    outcome by that comparison.
     """
-    inner = close(rtol, atol)
 
-    def compare(got: Outcome, expected: Outcome, case: Case) -> str | None:
+    inner: Close = Close()
+
+    def data(self) -> dict:
+        return self.inner.data()
+
+    def __call__(self, got: Outcome, expected: Outcome, case: Case) -> str | None:
         import torch
         import torch.nn.functional as F
 
@@ -58,46 +63,17 @@ def _torch_gradient(rtol: float = 1e-6, atol: float = 1e-9):
         y = torch.as_tensor(np.asarray(targets), dtype=torch.int64)
         F.cross_entropy(z, y).backward()  # mean over the N rows
         truth = Outcome(value=z.grad.numpy())
-        reason = inner(got, truth, case)
-        if reason is None or inner(expected, truth, case) is None:
+        reason = self.inner(got, truth, case)
+        if reason is None or self.inner(expected, truth, case) is None:
             return reason
         # ``expected`` is a known mistake's output (not the truth): does ``got`` reproduce it?
-        return inner(got, expected, case)
-
-    return compare
-
-
-def _weights_and_bias(rtol: float = 1e-6, atol: float = 1e-9):
-    """A pair ``(w, b)``: ``w`` of shape (d,), ``b`` a single number, both within tolerance."""
-    weights, bias = close(rtol, atol), close(rtol, atol, same_type=False)
-
-    def compare(got: Outcome, expected: Outcome, case: Case) -> str | None:
-        if got.value is None:
-            return "it returned None (is a `return` missing?)"
-        if not isinstance(got.value, (tuple, list)) or len(got.value) != 2:
-            return f"expected a pair (w, b), got {type(got.value).__name__} {got.text()}"
-        w, b = got.value
-        w_expected, b_expected = expected.value
-        reason = weights(Outcome(value=w), Outcome(value=w_expected), case)
-        if reason is not None:
-            return f"w: {reason}"
-        try:
-            b_size = as_array(b).size
-        except (TypeError, ValueError, RuntimeError):
-            return f"b is not a number (got {type(b).__name__})"
-        if b_size != 1:
-            return f"b must be a single number, got {b_size} values"
-        reason = bias(Outcome(value=b), Outcome(value=b_expected), case)
-        return None if reason is None else f"b: {reason}"
-
-    return compare
+        return self.inner(got, expected, case)
 
 
 # -- criteria ---------------------------------------------------------------------------------
 
 
-def cross_entropy():
-    rng = _rng("cross_entropy")
+def cross_entropy(rng: np.random.Generator) -> list[Criterion]:
     p8, q8 = _distribution(rng, 8), _distribution(rng, 8)
     return [
         Criterion(
@@ -151,8 +127,7 @@ def cross_entropy():
     ]
 
 
-def nll():
-    rng = _rng("nll")
+def nll(rng: np.random.Generator) -> list[Criterion]:
 
     def batch(n, k):
         return rng.dirichlet(np.full(k, 0.7), size=n), rng.integers(0, k, size=n)
@@ -191,8 +166,7 @@ def nll():
     ]
 
 
-def empirical_distribution():
-    rng = _rng("empirical_distribution")
+def empirical_distribution(rng: np.random.Generator) -> list[Criterion]:
     return [
         Criterion(
             "the frequencies of the labels (lists, tuples, arrays)",
@@ -212,8 +186,7 @@ def empirical_distribution():
     ]
 
 
-def softmax_cross_entropy_grad():
-    rng = _rng("softmax_cross_entropy_grad")
+def softmax_cross_entropy_grad(rng: np.random.Generator) -> list[Criterion]:
 
     def batch(n, k, scale=1.0):
         return scale * rng.normal(size=(n, k)), rng.integers(0, k, size=n)
@@ -223,13 +196,13 @@ def softmax_cross_entropy_grad():
             "the gradient of the mean loss over a batch (as PyTorch autograd computes it)",
             [Case(batch(n, k, s)) for n, k, s in ((3, 4, 1.0), (8, 5, 3.0), (6, 2, 1.0))]
             + [Case(([[0.0, 1.0, 2.0], [2.0, 1.0, 0.0]], [2, 2]))],
-            _torch_gradient(),
+            TorchGradient(),
             weight=2,
         ),
         Criterion(
             "a single example (N = 1)",
             [Case(batch(1, 5)), Case(([[0.0, 0.0, 0.0]], [2]))],
-            _torch_gradient(),
+            TorchGradient(),
         ),
         Criterion(
             "no overflow or nan for logits of size 1e3",
@@ -238,13 +211,12 @@ def softmax_cross_entropy_grad():
                 Case(([[-1000.0, 1000.0]], [0])),
                 Case(batch(4, 3, 1000.0)),
             ],
-            _torch_gradient(),
+            TorchGradient(),
         ),
     ]
 
 
-def fit_categorical():
-    rng = _rng("fit_categorical")
+def fit_categorical(rng: np.random.Generator) -> list[Criterion]:
     samples = rng.integers(0, 4, size=40)  # K = 4
     skewed = rng.choice(5, size=25, p=[0.5, 0.3, 0.1, 0.1, 0.0])  # class 4 never seen
     return [
@@ -283,8 +255,7 @@ def fit_categorical():
     ]
 
 
-def fit_logistic_regression():
-    rng = _rng("fit_logistic_regression")
+def fit_logistic_regression(rng: np.random.Generator) -> list[Criterion]:
     X, y = _logistic_data(rng, 30, 2)
     X1, y1 = _logistic_data(rng, 20, 1, bias=-1.0)
     X3, y3 = _logistic_data(rng, 25, 3)
@@ -296,23 +267,23 @@ def fit_logistic_regression():
                 for steps, lr in ((1, 0.1), (3, 0.5), (20, 0.3))
             ]
             + [Case((X3, y3), {"steps": 15, "lr": 1.0})],
-            _weights_and_bias(),
+            WeightsAndBias(),
             weight=2,
         ),
         Criterion(
             "the defaults (1000 steps, lr=0.1)",
             [Case((X, y)), Case((X1, y1))],
-            _weights_and_bias(),
+            WeightsAndBias(),
         ),
         Criterion(
             "one feature (d = 1), and steps=0 gives w = 0, b = 0",
             [Case((X1, y1), {"steps": 50, "lr": 0.5}), Case((X3, y3), {"steps": 0})],
-            _weights_and_bias(),
+            WeightsAndBias(),
         ),
         Criterion(
             "X as a list of lists, y as a list of 0s and 1s",
             [Case((X1.tolist(), y1.astype(int).tolist()), {"steps": 8, "lr": 1.0})],
-            _weights_and_bias(),
+            WeightsAndBias(),
         ),
     ]
 
@@ -325,3 +296,33 @@ CHECKS = {
     "fit_categorical": fit_categorical,
     "fit_logistic_regression": fit_logistic_regression,
 }
+
+
+# -- public cases -----------------------------------------------------------------------------
+
+
+def public_cases(rng: np.random.Generator) -> dict[str, dict[str, list[Case]]]:
+    """The self-check's hand-picked public cases (``autograder/public_cases.py``)."""
+    return {
+        "cross_entropy": {
+            "even where q_i = 0": [
+                Case(([0.3, 0.0, 0.7], [0.5, 0.0, 0.5])),
+                Case((np.array([0.0, 0.6, 0.4]), np.array([0.0, 0.1, 0.9]))),
+            ],
+            "gives inf": [
+                Case(([0.6, 0.4], [0.0, 1.0])),
+                Case((np.array([0.1, 0.1, 0.8]), np.array([0.0, 0.5, 0.5]))),
+            ],
+            "different lengths": [Case(([0.25] * 4, [1 / 3] * 3)), Case(([1.0], [0.5, 0.5]))],
+        },
+        "nll": {
+            "probability 0 costs inf": [
+                Case(([[0.0, 1.0], [0.3, 0.7]], [0, 1])),
+                Case((np.array([[0.2, 0.8, 0.0], [0.0, 0.5, 0.5]]), np.array([1, 2]))),
+            ],
+        },
+        "empirical_distribution": {
+            "unseen classes get 0": [Case(([1, 1, 0], 4)), Case((np.array([2, 2]), 5))],
+        },
+        "fit_categorical": {"steps=0": [Case(([1, 2, 2], 4), {"steps": 0})]},
+    }

@@ -11,10 +11,6 @@ from autograder.checks.core import Case, Criterion, close
 E = math.e
 
 
-def _rng(name: str) -> np.random.Generator:
-    return np.random.default_rng(sum(name.encode()) * 7919)
-
-
 def _distribution(rng, n, zeros=0):
     p = rng.dirichlet(np.ones(n) * 0.7)
     if zeros:
@@ -27,8 +23,7 @@ def _table(rng, rows, cols, zeros=0):
     return _distribution(rng, rows * cols, zeros).reshape(rows, cols)
 
 
-def surprisal():
-    rng = _rng("surprisal")
+def surprisal(rng: np.random.Generator) -> list[Criterion]:
     return [
         Criterion(
             "a probability gives its surprisal in bits, as a float",
@@ -53,8 +48,7 @@ def surprisal():
     ]
 
 
-def entropy():
-    rng = _rng("entropy")
+def entropy(rng: np.random.Generator) -> list[Criterion]:
     return [
         Criterion(
             "typical probability vectors (lists, tuples, arrays)",
@@ -96,8 +90,7 @@ def entropy():
     ]
 
 
-def binary_entropy():
-    rng = _rng("binary_entropy")
+def binary_entropy(rng: np.random.Generator) -> list[Criterion]:
     return [
         Criterion(
             "H_b(p) in bits for a single p, as a float",
@@ -117,8 +110,7 @@ def binary_entropy():
     ]
 
 
-def joint_entropy():
-    rng = _rng("joint_entropy")
+def joint_entropy(rng: np.random.Generator) -> list[Criterion]:
     return [
         Criterion(
             "H(X, Y) of joint tables",
@@ -139,8 +131,7 @@ def joint_entropy():
     ]
 
 
-def conditional_entropy():
-    rng = _rng("conditional_entropy")
+def conditional_entropy(rng: np.random.Generator) -> list[Criterion]:
     independent = np.outer(_distribution(rng, 3), _distribution(rng, 4))
     return [
         Criterion(
@@ -168,8 +159,7 @@ def conditional_entropy():
     ]
 
 
-def empirical_entropy():
-    rng = _rng("empirical_entropy")
+def empirical_entropy(rng: np.random.Generator) -> list[Criterion]:
     return [
         Criterion(
             "strings count their characters",
@@ -199,8 +189,7 @@ def empirical_entropy():
     ]
 
 
-def softmax():
-    rng = _rng("softmax")
+def softmax(rng: np.random.Generator) -> list[Criterion]:
     return [
         Criterion(
             "softmax of a vector of logits",
@@ -246,3 +235,43 @@ CHECKS = {
     "empirical_entropy": empirical_entropy,
     "softmax": softmax,
 }
+
+
+# -- public cases -----------------------------------------------------------------------------
+
+
+def public_cases(rng: np.random.Generator) -> dict[str, dict[str, list[Case]]]:
+    """The self-check's hand-picked public cases (``autograder/public_cases.py``)."""
+    return {
+        "surprisal": {
+            "a probability gives": [Case((0.25,)), Case((0.7,)), Case((0.001,))],
+            "impossible event": [Case((np.array([0.25, 0.0]),)), Case(([0.0, 0.2],))],
+        },
+        "entropy": {
+            "invalid input": [
+                Case(([[0.2, 0.8]],)),
+                Case(([1.2, -0.2],)),
+                Case(([0.3, 0.3],)),
+                Case(([0.7, 0.7],)),
+            ],
+            "sums within": [Case(([0.25 + 5e-7, 0.75],)), Case(([1 / 7] * 7,))],
+        },
+        "binary_entropy": {
+            "for a single p": [Case((0.25,)), Case((0.6,)), Case((0.01,))],
+            "H_b(0) = H_b(1) = 0": [Case((np.array([1.0, 0.0]),)), Case(([0.0, 0.5, 1.0],))],
+        },
+        "empirical_entropy": {
+            "strings count": [Case(("banana",)), Case(("zzz",)), Case(("a rose is a rose",))],
+            "the base argument": [Case(("abracadabra",), {"base": E})],
+        },
+        "softmax": {
+            "no overflow": [
+                Case(([5e3, 5e3 - 1.0, -5e3],)),
+                Case((np.array([[800.0, 0.0], [0.0, -800.0]]),), {"temperature": 0.2}),
+            ],
+            "temperature <= 0": [
+                Case(([0.5, 1.5],), {"temperature": 0.0}),
+                Case(([3.0, 1.0, 2.0],), {"temperature": -2.0}),
+            ],
+        },
+    }

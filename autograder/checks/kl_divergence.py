@@ -6,13 +6,11 @@ import math
 
 import numpy as np
 
-from autograder.checks.core import Case, Criterion, Outcome, close
+from autograder.checks.core import Case, Criterion, close
+from course.adapters import Pick
+from course.comparisons import FloatNumber, Pair, Triple
 
 E = math.e
-
-
-def _rng(name: str) -> np.random.Generator:
-    return np.random.default_rng(sum(name.encode()) * 7919)
 
 
 def _distribution(rng, n, zeros=0):
@@ -32,71 +30,10 @@ def _mixture(x, weights, means, sds):
     return sum(w * _gaussian(x, m, s) for w, m, s in zip(weights, means, sds, strict=True))
 
 
-# -- comparisons ------------------------------------------------------------------------------
-
-
-def _number(rtol=1e-6, atol=1e-9):
-    """A single number within tolerances, returned as a float (not an array)."""
-    values = close(rtol, atol)
-
-    def compare(got: Outcome, expected: Outcome, case: Case) -> str | None:
-        if isinstance(got.value, np.ndarray):
-            return "expected a float for numbers in, got a NumPy array (use float(...))"
-        return values(got, expected, case)
-
-    return compare
-
-
-def _pick(index: int):
-    """Run the graded function and keep element ``index`` of its (k1, k2, k3)."""
-
-    def adapt(fn, partners):
-        def estimator(*args, **kwargs):
-            return fn(*args, **kwargs)[index]
-
-        return estimator
-
-    return adapt
-
-
-def _triple(got: Outcome, expected: Outcome, case: Case) -> str | None:
-    """Three per-sample arrays, each of the shape of the inputs."""
-    g = got.value
-    if g is None:
-        return "it returned None (is a `return` missing?)"
-    if not isinstance(g, (tuple, list)) or len(g) != 3:
-        return "expected a tuple of three arrays (k1, k2, k3)"
-    shape = np.shape(expected.value[0])
-    for i, k in enumerate(g):
-        try:
-            k_shape = np.shape(np.asarray(k, dtype=float))
-        except (TypeError, ValueError):
-            return f"k{i + 1} is not an array of numbers"
-        if k_shape != shape:
-            return f"k{i + 1} should have one value per sample, shape {shape}, got shape {k_shape}"
-    return None
-
-
-def _pair(rtol, atol):
-    """A pair (mu, sigma) within tolerances."""
-    values = close(rtol, atol, same_type=False)
-
-    def compare(got: Outcome, expected: Outcome, case: Case) -> str | None:
-        g = got.value
-        if g is None:
-            return "it returned None (is a `return` missing?)"
-        if np.ndim(g) != 1 or len(g) != 2:
-            return "expected a pair (mu, sigma)"
-        return values(got, expected, case)
-
-    return compare
-
-
 # -- the exercises ------------------------------------------------------------------------------
 
 
-def kl_divergence():
-    rng = _rng("kl_divergence")
+def kl_divergence(rng: np.random.Generator) -> list[Criterion]:
     pairs = [(_distribution(rng, n), _distribution(rng, n)) for n in (3, 10, 200)]
     return [
         Criterion(
@@ -171,8 +108,7 @@ def kl_divergence():
     ]
 
 
-def js_divergence():
-    rng = _rng("js_divergence")
+def js_divergence(rng: np.random.Generator) -> list[Criterion]:
     p, q = _distribution(rng, 6), _distribution(rng, 6)
     return [
         Criterion(
@@ -212,8 +148,7 @@ def js_divergence():
     ]
 
 
-def kl_gaussian():
-    rng = _rng("kl_gaussian")
+def kl_gaussian(rng: np.random.Generator) -> list[Criterion]:
     n = 6
     return [
         Criterion(
@@ -242,7 +177,7 @@ def kl_gaussian():
         Criterion(
             "numbers in give a float out (not an array)",
             [Case((0.0, 1.0, 1.0, 2.0)), Case((1, 1, 0, 1))],
-            _number(),
+            FloatNumber(),
             weight=0.5,
         ),
         Criterion(
@@ -273,8 +208,7 @@ def _log_densities(rng, n, mu_p, sd_p):
     return log_p, log_q
 
 
-def kl_estimators():
-    rng = _rng("kl_estimators")
+def kl_estimators(rng: np.random.Generator) -> list[Criterion]:
     cases = [
         Case(_log_densities(rng, 40, 0.1, 1.0)),
         Case(_log_densities(rng, 40, 1.0, 1.0)),
@@ -287,25 +221,25 @@ def kl_estimators():
         Criterion(
             "returns three arrays (k1, k2, k3), one value per sample, from arrays or lists",
             cases,
-            _triple,
+            Triple(),
         ),
         Criterion(
             "k1 = -log r, with r = p(x) / q(x) = exp(log_p - log_q)",
             cases,
             close(),
-            adapt=_pick(0),
+            adapt=Pick(0),
         ),
-        Criterion("k2 = (log r)^2 / 2", cases, close(), adapt=_pick(1)),
-        Criterion("k3 = (r - 1) - log r", cases, close(), adapt=_pick(2)),
+        Criterion("k2 = (log r)^2 / 2", cases, close(), adapt=Pick(1)),
+        Criterion("k3 = (r - 1) - log r", cases, close(), adapt=Pick(2)),
     ]
 
 
-def forward_kl_fit():
+def forward_kl_fit(rng: np.random.Generator) -> list[Criterion]:
     x = np.linspace(-20.0, 20.0, 2001)
     x_short = np.linspace(-10.0, 2.0, 1201)
     x_far = np.linspace(0.0, 40.0, 801)
     skewed = _gaussian(x, 0.0, 1.5) * (1 + np.tanh(2 * x))
-    pair = _pair(rtol=1e-6, atol=1e-6)
+    pair = Pair(rtol=1e-6, atol=1e-6)
     return [
         Criterion(
             "a Gaussian target gives back its own mean and standard deviation",
@@ -348,10 +282,10 @@ def forward_kl_fit():
     ]
 
 
-def reverse_kl_fit():
+def reverse_kl_fit(rng: np.random.Generator) -> list[Criterion]:
     x = np.linspace(-12.0, 12.0, 2001)
     x_far = np.linspace(0.0, 30.0, 1201)
-    pair = _pair(rtol=0.0, atol=0.05)
+    pair = Pair(rtol=0.0, atol=0.05)
     bimodal = _mixture(x, [0.5, 0.5], [-3.0, 3.0], [1.0, 1.0])
     unequal = _mixture(x, [0.3, 0.7], [-4.0, 3.0], [0.6, 1.5])
     return [
@@ -395,3 +329,83 @@ CHECKS = {
     "forward_kl_fit": forward_kl_fit,
     "reverse_kl_fit": reverse_kl_fit,
 }
+
+
+# -- public cases -----------------------------------------------------------------------------
+
+
+def public_cases(rng: np.random.Generator) -> dict[str, dict[str, list[Case]]]:
+    """The self-check's hand-picked public cases (``autograder/public_cases.py``)."""
+    x = np.linspace(-15.0, 15.0, 601)  # grids coarser than the hidden ones: smaller files
+    x_near = np.linspace(-8.0, 3.0, 441)
+    x_far = np.linspace(5.0, 45.0, 401)
+    y = np.linspace(-10.0, 10.0, 501)
+    y_far = np.linspace(10.0, 35.0, 401)
+    bimodal = _mixture(y, [0.5, 0.5], [-2.5, 3.5], [0.8, 1.0])
+    unequal = _mixture(y, [0.35, 0.65], [-3.5, 2.5], [0.5, 1.2])
+    return {
+        "kl_divergence": {
+            "the direction matters": [
+                Case(([0.8, 0.2], [0.4, 0.6])),
+                Case(([0.4, 0.6], [0.8, 0.2])),
+                Case(([0.9, 0.05, 0.05], [0.2, 0.4, 0.4])),
+            ],
+            "invalid input": [
+                Case(([0.3, 0.7], [0.2, 0.2, 0.6])),
+                Case(([[0.3, 0.7]], [[0.3, 0.7]])),
+                Case(([1.2, -0.2], [0.3, 0.7])),
+                Case(([0.3, 0.7], [0.3, 0.3])),
+            ],
+            "sums within": [
+                Case(([0.3 + 5e-7, 0.7], [0.5, 0.5])),
+                Case(([1 / 7] * 7, [0.1, 0.1, 0.1, 0.1, 0.2, 0.2, 0.2])),
+            ],
+        },
+        "kl_gaussian": {
+            "in nats for numbers": [
+                Case((0.5, 1.2, -0.3, 0.8)),
+                Case((0.0, 2.0, 1.0, 0.5)),
+                Case((3, 2, 1, 4)),
+            ],
+            "sigma is a standard deviation": [
+                Case((0.0, 1.0, 0.0, 3.0)),
+                Case((0.0, 3.0, 0.0, 1.0)),
+                Case((1.0, 0.5, 0.0, 2.0)),
+            ],
+            "numbers in give a float": [Case((0.2, 1.0, 0.0, 1.5)), Case((2, 1, 1, 1))],
+        },
+        "forward_kl_fit": {
+            "a Gaussian target": [
+                Case((x, _gaussian(x, -1.0, 1.2))),
+                Case((x_near, _gaussian(x_near, -2.0, 0.7))),
+            ],
+            "two separated modes": [
+                Case((x, _mixture(x, [0.4, 0.6], [-2.5, 3.5], [0.8, 1.2]))),
+                Case((x, _gaussian(x, 0.5, 1.0) * (1 + np.tanh(3 * x)))),
+            ],
+            "need not be normalised": [
+                Case((x, 3.0 * _gaussian(x, -1.0, 1.2))),
+                Case((x, 0.05 * _mixture(x, [2.0, 1.0], [-4.0, 5.0], [1.5, 1.0]))),
+            ],
+            "any grid spacing": [
+                Case((x_far, _mixture(x_far, [0.5, 0.5], [15.0, 30.0], [2.5, 1.5]))),
+                Case((x_far.tolist(), _gaussian(x_far, 25.0, 3.0).tolist())),
+            ],
+        },
+        "reverse_kl_fit": {
+            "fitted exactly": [
+                Case((y, _gaussian(y, -0.5, 1.2), 0.5, 1.0)),
+                Case((y, _gaussian(y, 1.5, 0.7), 0.0, 1.5)),
+            ],
+            "locks onto the mode": [
+                Case((y, bimodal, 3.0, 1.0)),
+                Case((y, bimodal, -2.0, 0.6)),
+                Case((y, unequal, -3.0, 0.6)),
+            ],
+            "need not be normalised": [
+                Case((y, 25.0 * bimodal, 3.2, 0.8)),
+                Case((y_far, _mixture(y_far, [0.5, 0.5], [15.0, 27.0], [1.2, 1.5]), 26.0, 1.2)),
+                Case((y.tolist(), (0.3 * unequal).tolist(), 2.0, 1.0)),
+            ],
+        },
+    }

@@ -6,13 +6,10 @@ import math
 
 import numpy as np
 
-from autograder.checks.core import Case, Criterion, Outcome, as_array, close
+from autograder.checks.core import Case, Criterion, close
+from course.comparisons import ExactCounts, Gram, IntMatrix
 
 E = math.e
-
-
-def _rng(name: str) -> np.random.Generator:
-    return np.random.default_rng(sum(name.encode()) * 7919)
 
 
 def _table(rng, rows, cols, zeros=0):
@@ -35,76 +32,10 @@ def _counts(rng, rows, cols, zero_fraction=0.3, high=30):
     return counts
 
 
-# -- comparisons ------------------------------------------------------------------------------
-
-
-def exact_counts(got: Outcome, expected: Outcome, case: Case) -> str | None:
-    """The same counts, exactly, in a (V, V) array (any numeric dtype: the dtype has its own
-    criterion)."""
-    g, e = got.value, np.asarray(expected.value)
-    if g is None:
-        return "it returned None (is a `return` missing?)"
-    try:
-        g_arr = as_array(g)
-    except (TypeError, ValueError, RuntimeError):
-        return f"the result is not an array of counts (got {type(g).__name__})"
-    if g_arr.shape != e.shape:
-        return f"expected a matrix of shape {e.shape} (V x V), got shape {g_arr.shape}"
-    if not np.array_equal(g_arr, e):
-        i, j = np.argwhere(g_arr != e)[0]
-        vocab = list(case.args[1])
-        return (
-            f"the counts differ (first at [{i}, {j}], the pair ({vocab[i]!r}, {vocab[j]!r}): "
-            f"expected {int(e[i, j])}, got {g_arr[i, j]:g})"
-        )
-    return None
-
-
-def int_array(got: Outcome, expected: Outcome, case: Case) -> str | None:
-    """A NumPy array of an integer dtype, of shape (V, V) (the counts have their own criteria)."""
-    g, e = got.value, np.asarray(expected.value)
-    if not isinstance(g, np.ndarray):
-        return f"expected a NumPy array of ints, got {type(g).__name__}"
-    if not np.issubdtype(g.dtype, np.integer):
-        return f"expected an integer dtype (counts are whole numbers), got dtype {g.dtype}"
-    if g.shape != e.shape:
-        return f"expected a matrix of shape {e.shape} (V x V), got shape {g.shape}"
-    return None
-
-
-def gram_matrix(got: Outcome, expected: Outcome, case: Case) -> str | None:
-    """Embeddings E of shape (n_words, dim) with E @ E.T equal to the reference's (the Gram
-    matrix is what the contract fixes: it does not depend on the signs of singular vectors)."""
-    g, e = got.value, np.asarray(expected.value)
-    if g is None:
-        return "it returned None (is a `return` missing?)"
-    try:
-        g_arr = as_array(g)
-    except (TypeError, ValueError, RuntimeError):
-        return f"the result is not an array of numbers (got {type(g).__name__})"
-    if g_arr.shape != e.shape:
-        return (
-            f"expected shape {e.shape} (one row per row of the matrix, dim columns), "
-            f"got {g_arr.shape}"
-        )
-    if not np.isfinite(g_arr).all():
-        return "the embeddings contain nan or inf"
-    g_gram, e_gram = g_arr @ g_arr.T, e @ e.T
-    scale = max(1.0, float(np.abs(e_gram).max()))
-    if not np.allclose(g_gram, e_gram, rtol=1e-6, atol=1e-9 * scale):
-        i, j = np.unravel_index(int(np.argmax(np.abs(g_gram - e_gram))), e_gram.shape)
-        return (
-            f"E @ E.T differs from U_d S_d U_d^T (first at [{i}, {j}]: expected "
-            f"{e_gram[i, j]:.6g}, got {g_gram[i, j]:.6g})"
-        )
-    return None
-
-
 # -- criteria per exercise --------------------------------------------------------------------
 
 
-def mutual_information():
-    rng = _rng("mutual_information")
+def mutual_information(rng: np.random.Generator) -> list[Criterion]:
     e = 0.1
     return [
         Criterion(
@@ -153,8 +84,7 @@ def mutual_information():
     ]
 
 
-def pmi():
-    rng = _rng("pmi")
+def pmi(rng: np.random.Generator) -> list[Criterion]:
     return [
         Criterion(
             "PMI of every cell, in bits (same shape back; lists and arrays)",
@@ -196,8 +126,7 @@ SENTENCE = "the cat sat on the mat".split()
 WORDS = ["the", "cat", "sat", "on", "mat"]
 
 
-def cooccurrence_matrix():
-    rng = _rng("cooccurrence_matrix")
+def cooccurrence_matrix(rng: np.random.Generator) -> list[Criterion]:
     letters = list("abcde")
     random_text = [str(t) for t in rng.choice(letters, size=60)]
     with_unknown = [str(t) for t in rng.choice(list("abcdexyz"), size=80)]
@@ -210,7 +139,7 @@ def cooccurrence_matrix():
                 Case((random_text, letters), {"window": 1}),
                 Case((random_text, ["e", "c", "a", "d", "b"]), {"window": 3}),
             ],
-            exact_counts,
+            ExactCounts(),
             weight=2,
         ),
         Criterion(
@@ -221,7 +150,7 @@ def cooccurrence_matrix():
                 Case((["x", "y"], ["x", "y"]), {"window": 4}),
                 Case((["x", "y", "x"], ["x", "y"]), {"window": 0}),
             ],
-            exact_counts,
+            ExactCounts(),
         ),
         Criterion(
             "tokens outside vocab are skipped but keep their positions",
@@ -231,7 +160,7 @@ def cooccurrence_matrix():
                 Case((with_unknown, ["e", "a", "c", "b", "d", "q"]), {"window": 2}),
                 Case((with_unknown, ["a", "b"]), {"window": 3}),
             ],
-            exact_counts,
+            ExactCounts(),
             weight=2,
         ),
         Criterion(
@@ -240,7 +169,7 @@ def cooccurrence_matrix():
                 Case((["a", "a"], ["a"]), {"window": 1}),
                 Case((["a", "a", "a", "b"], ["a", "b"]), {"window": 2}),
             ],
-            exact_counts,
+            ExactCounts(),
         ),
         Criterion(
             "window=2 by default; tokens as a tuple, a string or an array of ids",
@@ -249,7 +178,7 @@ def cooccurrence_matrix():
                 Case(("abracadabra", ["a", "b", "r", "c", "d"])),
                 Case((rng.integers(0, 6, size=50), [0, 1, 2, 3, 4, 5])),
             ],
-            exact_counts,
+            ExactCounts(),
         ),
         Criterion(
             "the result is a NumPy array of ints",
@@ -257,13 +186,12 @@ def cooccurrence_matrix():
                 Case((SENTENCE, WORDS), {"window": 2}),
                 Case((with_unknown, ["a", "b"]), {"window": 3}),
             ],
-            int_array,
+            IntMatrix(),
         ),
     ]
 
 
-def ppmi():
-    rng = _rng("ppmi")
+def ppmi(rng: np.random.Generator) -> list[Criterion]:
     symmetric = _counts(rng, 6, 6)
     symmetric = symmetric + symmetric.T
     with_empty = _counts(rng, 5, 7, zero_fraction=0.4)
@@ -317,8 +245,7 @@ def _with_singular_values(rng, rows, cols, values):
     return u @ s @ v.T
 
 
-def svd_embeddings():
-    rng = _rng("svd_embeddings")
+def svd_embeddings(rng: np.random.Generator) -> list[Criterion]:
     a = rng.normal(size=(6, 6))
     square = rng.normal(size=(6, 6))
     words = _counts(rng, 8, 8, zero_fraction=0.4)
@@ -335,7 +262,7 @@ def svd_embeddings():
                 Case((rng.random((4, 7)), 3)),
                 Case((a @ a.T, 4)),
             ],
-            gram_matrix,
+            Gram(),
             weight=2,
         ),
         Criterion(
@@ -345,7 +272,7 @@ def svd_embeddings():
                 Case((square, 6)),
                 Case((_with_singular_values(rng, 6, 5, [5.0, 3.0, 2.0]), 3)),
             ],
-            gram_matrix,
+            Gram(),
         ),
         Criterion(
             "a symmetric PPMI matrix of word counts (and list input)",
@@ -354,13 +281,12 @@ def svd_embeddings():
                 Case(([[2.0, 1.0], [1.0, 2.0]], 1)),
                 Case(([[3.0, 0.0], [0.0, 0.0], [0.0, 2.0]], 2)),
             ],
-            gram_matrix,
+            Gram(),
         ),
     ]
 
 
-def plugin_mi():
-    rng = _rng("plugin_mi")
+def plugin_mi(rng: np.random.Generator) -> list[Criterion]:
     x = rng.integers(0, 4, size=300)
     y = (x + (rng.random(300) < 0.3) * rng.integers(0, 4, size=300)) % 4
     return [
@@ -408,8 +334,7 @@ def plugin_mi():
     ]
 
 
-def infonce_loss():
-    rng = _rng("infonce_loss")
+def infonce_loss(rng: np.random.Generator) -> list[Criterion]:
     offsets = rng.normal(scale=3.0, size=(6, 1))  # one constant per row: the row softmax ignores it
     return [
         Criterion(
@@ -475,3 +400,52 @@ CHECKS = {
     "plugin_mi": plugin_mi,
     "infonce_loss": infonce_loss,
 }
+
+
+# -- public cases -----------------------------------------------------------------------------
+
+
+def public_cases(rng: np.random.Generator) -> dict[str, dict[str, list[Case]]]:
+    """The self-check's hand-picked public cases (``autograder/public_cases.py``)."""
+    return {
+        "cooccurrence_matrix": {
+            "next to itself": [
+                Case((["b", "b"], ["b"]), {"window": 1}),
+                Case((["b", "b", "b", "a"], ["a", "b"]), {"window": 2}),
+            ],
+            "exactly `window` apart": [
+                Case((["p", "q", "r", "s", "t"], ["p", "r", "t"]), {"window": 2}),
+                Case((["u", "v", "u"], ["u", "v"]), {"window": 0}),
+            ],
+            "outside vocab": [
+                Case((["b", "UNK", "a"], ["a", "b"]), {"window": 1}),
+                Case((["b", "UNK", "UNK", "a"], ["a", "b"]), {"window": 3}),
+            ],
+        },
+        "plugin_mi": {
+            "any hashable labels": [
+                Case(("aabbab", "xyxyyy")),
+                Case((["x", "y", "x", "y"], ["u", "u", "v", "w"])),
+                Case(([(1, 0), (1, 0), (0, 1)], ["p", "q", "q"])),
+            ],
+            "one variable is constant": [
+                Case(([1, 2, 3, 4], ["k"] * 4)),
+                Case(("xyxy", "aabb")),
+                Case(([3], [4])),
+            ],
+        },
+        "infonce_loss": {
+            "along each row": [Case(([[0.0, 4.0], [1.0, 2.0]],))],
+            "a mean over the rows": [Case((np.zeros((5, 5)),)), Case(([[-1.0]],))],
+            "no overflow": [
+                Case(([[9000.0, -9000.0], [-9000.0, 9000.0]],)),
+                Case(([[-900.0, 0.0], [0.0, -900.0]],)),
+                Case(([[0.0, 9500.0], [0.0, 0.0]],)),
+            ],
+            "ValueError unless": [
+                Case(([[0.5, 1.5, 2.5], [1.0, 2.0, 3.0]],)),
+                Case(([0.0, 1.0],)),
+                Case((np.zeros((3, 0)),)),
+            ],
+        },
+    }

@@ -10,17 +10,14 @@ an n-gram that does not occur may be absent or map to 0.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 
 import numpy as np
 
-from autograder.checks.core import Case, Criterion, Outcome, close
+from autograder.checks.core import Case, Criterion, close
+from course.adapters import PlainMapping
+from course.comparisons import NgramCounts
 
 SYMBOLS = list("abcd")
-
-
-def _rng(name: str) -> np.random.Generator:
-    return np.random.default_rng(sum(name.encode()) * 7919)
 
 
 def _text(rng, size, symbols=SYMBOLS) -> list[str]:
@@ -39,54 +36,10 @@ def _ending_with(rng, size, ending, symbols=SYMBOLS) -> list[str]:
     return body[:middle] + list(ending) + body[middle:] + list(ending)
 
 
-def _plain_counts(fn, partners):
-    """Run step: turn the returned mapping into a plain dict (anything else passes through),
-    so that the judge compares plain data and never calls methods of a returned object."""
-
-    def run(*args, **kwargs):
-        value = fn(*args, **kwargs)
-        if isinstance(value, Mapping):
-            return dict(value)
-        return value
-
-    return run
-
-
-def _nonzero(counts) -> dict:
-    return {gram: count for gram, count in counts.items() if count != 0}
-
-
-def _same_counts(got: Outcome, expected: Outcome, case: Case) -> str | None:
-    """Mappings with the same n-gram counts; n-grams that do not occur may map to 0."""
-    value = got.value
-    if value is None:
-        return "it returned None (is a `return` missing?)"
-    if not isinstance(value, dict):
-        kind = type(value).__name__
-        return f"expected a mapping (dict or Counter) from n-gram tuples to counts, got {kind}"
-    wanted = _nonzero(expected.value)
-    have = _nonzero(value)
-    if have.keys() == wanted.keys() and all(have[gram] == wanted[gram] for gram in wanted):
-        return None
-    n = case.args[1]
-    for gram in have:
-        if not isinstance(gram, tuple) or len(gram) != n:
-            return f"every key must be a tuple of {n} tokens, but one key is {gram!r}"
-    missing = [gram for gram in wanted if gram not in have]
-    if missing:
-        return f"the n-gram {missing[0]!r} (count {wanted[missing[0]]}) is missing"
-    extra = [gram for gram in have if gram not in wanted]
-    if extra:
-        return f"{extra[0]!r} does not occur in the text, but it has count {have[extra[0]]!r}"
-    gram = next(gram for gram in wanted if have[gram] != wanted[gram])
-    return f"{gram!r} occurs {wanted[gram]} times, but its count is {have[gram]!r}"
-
-
 # -- perplexity -------------------------------------------------------------------------------
 
 
-def perplexity():
-    rng = _rng("perplexity")
+def perplexity(rng: np.random.Generator) -> list[Criterion]:
     return [
         Criterion(
             "exp(-mean) of natural-log probabilities (lists, tuples, arrays)",
@@ -128,8 +81,7 @@ def perplexity():
 # -- ngram_counts -----------------------------------------------------------------------------
 
 
-def ngram_counts():
-    rng = _rng("ngram_counts")
+def ngram_counts(rng: np.random.Generator) -> list[Criterion]:
     words = ["to", "be", "or", "not", "the", "question"]
     return [
         Criterion(
@@ -139,21 +91,21 @@ def ngram_counts():
                 Case((_text(rng, 40, words), 2)),
                 Case((_text(rng, 60), 3)),
             ],
-            _same_counts,
+            NgramCounts(),
             weight=2,
-            adapt=_plain_counts,
+            adapt=PlainMapping(),
         ),
         Criterion(
             "unigrams (n = 1) are 1-tuples",
             [Case((_text(rng, 30), 1)), Case(("abracadabra", 1))],
-            _same_counts,
-            adapt=_plain_counts,
+            NgramCounts(),
+            adapt=PlainMapping(),
         ),
         Criterion(
             "the last n-gram is counted too (m - n + 1 n-grams in all)",
             [Case((list("abcdefg"), 2)), Case((list("xyzxyw"), 3)), Case(("to be".split(), 2))],
-            _same_counts,
-            adapt=_plain_counts,
+            NgramCounts(),
+            adapt=PlainMapping(),
         ),
         Criterion(
             "strings, tuples and arrays of tokens; longer n",
@@ -163,14 +115,14 @@ def ngram_counts():
                 Case((rng.integers(0, 3, 30), 2)),
                 Case(("mississippi", 5)),
             ],
-            _same_counts,
-            adapt=_plain_counts,
+            NgramCounts(),
+            adapt=PlainMapping(),
         ),
         Criterion(
             "a text of exactly n tokens has one n-gram, a shorter one none",
             [Case(("abc", 3)), Case(("ab", 3)), Case(([], 1))],
-            _same_counts,
-            adapt=_plain_counts,
+            NgramCounts(),
+            adapt=PlainMapping(),
         ),
     ]
 
@@ -178,8 +130,7 @@ def ngram_counts():
 # -- ngram_log_prob ---------------------------------------------------------------------------
 
 
-def ngram_log_prob():
-    rng = _rng("ngram_log_prob")
+def ngram_log_prob(rng: np.random.Generator) -> list[Criterion]:
     vocab = SYMBOLS + ["e"]  # 'e' never occurs in training: it still counts in |V|
     return [
         Criterion(
@@ -258,8 +209,7 @@ def ngram_log_prob():
 # -- interpolated_log_prob ------------------------------------------------------------------
 
 
-def interpolated_log_prob():
-    rng = _rng("interpolated_log_prob")
+def interpolated_log_prob(rng: np.random.Generator) -> list[Criterion]:
     vocab = SYMBOLS + ["e"]
     return [
         Criterion(
@@ -331,8 +281,7 @@ def interpolated_log_prob():
 # -- bits per byte ----------------------------------------------------------------------------
 
 
-def bits_per_byte():
-    rng = _rng("bits_per_byte")
+def bits_per_byte(rng: np.random.Generator) -> list[Criterion]:
     return [
         Criterion(
             "total nats / (ln 2 · bytes)",
@@ -349,8 +298,7 @@ def bits_per_byte():
     ]
 
 
-def perplexity_to_bits_per_byte():
-    rng = _rng("perplexity_to_bits_per_byte")
+def perplexity_to_bits_per_byte(rng: np.random.Generator) -> list[Criterion]:
     total_nats, num_bytes = 3000.0, 1500
     return [
         Criterion(
@@ -395,3 +343,59 @@ CHECKS = {
     "bits_per_byte": bits_per_byte,
     "perplexity_to_bits_per_byte": perplexity_to_bits_per_byte,
 }
+
+
+# -- public cases -----------------------------------------------------------------------------
+
+
+def public_cases(rng: np.random.Generator) -> dict[str, dict[str, list[Case]]]:
+    """The self-check's hand-picked public cases (``autograder/public_cases.py``)."""
+    vocab = list("abcde")
+    return {
+        "perplexity": {
+            "probability 1/K": [Case(([-math.log(3)] * 5,)), Case(([-math.log(1000)] * 3,))],
+            "probability 0": [Case(([math.log(0.25), -math.inf, math.log(0.5)],))],
+            "long texts": [  # the product of the probabilities underflows to 0
+                Case((np.full(1200, -0.7),)),
+                Case((np.log(rng.uniform(0.01, 1.0, size=1000)),)),
+            ],
+        },
+        "ngram_counts": {
+            "the last n-gram is counted": [Case((list("pqrst"), 2)), Case((list("abab"), 3))],
+            "exactly n tokens": [Case(("xyz", 3)), Case(("xy", 3)), Case(([], 2))],
+        },
+        "ngram_log_prob": {
+            "unseen histories": [
+                Case((list("cdcdcd"), list("abeab"), 2, vocab)),
+                Case((list("ddccdc"), list("aabe"), 3, vocab), {"k": 0.5}),
+            ],
+            "strings, tuples": [
+                Case(("banana", "nab", 2, "abn")),
+                Case(
+                    (
+                        tuple("we are what we are".split()),
+                        ("we", "are", "what"),
+                        2,
+                        ("we", "are", "what"),
+                    )
+                ),
+            ],
+        },
+        "interpolated_log_prob": {
+            "0/0 as 0": [
+                Case((list("babbaa"), list("ddab"), vocab, [0.4, 0.6])),
+                Case((list("bcabca"), list("dcbab"), vocab, [0.3, 0.3, 0.4])),
+            ],
+            "never seen in training": [Case((list("baba"), list("bae"), vocab, [0.5, 0.5]))],
+        },
+        "bits_per_byte": {
+            "uniform over 256": [Case((50 * math.log(256), 50)), Case((0.0, 3))],
+        },
+        "perplexity_to_bits_per_byte": {
+            "one token per byte": [Case((256.0, 4, 4)), Case((5.5, 9, 9))],
+            "two tokenizations": [
+                Case((math.exp(2000.0 / tokens), tokens, 1000)) for tokens in (1000, 250, 500)
+            ],
+            "perplexity 1": [Case((1.0, 20, 80))],
+        },
+    }

@@ -1,9 +1,10 @@
-"""Wrong answers written for measuring diagnosis, independently of ``autograder/examples``.
+"""Wrong answers written for measuring diagnosis, independently of ``autograder/answers``.
 
 Each is one classic misconception, written the way a student would (not derived from the
 reference), with the name the feedback should give it. ``tests/autograder/test_diagnosis.py``
 grades them all and holds the share named (and named right) to the issue's bar. None of
-these functions is in the examples' ``MISTAKES``: they test that diagnosis generalises.
+these functions is in the ``MISTAKES`` of ``autograder/answers``: they test that diagnosis
+generalises.
 """
 
 from __future__ import annotations

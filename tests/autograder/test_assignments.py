@@ -5,7 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from autograder.assignments import ASSIGNMENTS, REPO, find_exercise
+from autograder.assignments import (
+    ASSIGNMENTS,
+    CONTRACT,
+    REPO,
+    ContractError,
+    contract_exercises,
+    find_exercise,
+)
 
 # The contract ships in docs/; the steering copy sits beside the repository during development.
 CONTRACTS = [
@@ -14,7 +21,8 @@ CONTRACTS = [
 
 
 def contract_tables(path: Path) -> dict[str, list[tuple[str, float]]]:
-    """{assignment id: [(function, points), ...]} parsed from the exercise tables."""
+    """{assignment id: [(function, points), ...]} parsed from the exercise tables (written
+    apart from the registry's own parser)."""
     tables, current = {}, None
     for line in path.read_text().splitlines():
         heading = re.match(r"^### (\d\d-[a-z-]+)", line)
@@ -30,7 +38,8 @@ def contract_tables(path: Path) -> dict[str, list[tuple[str, float]]]:
 
 @pytest.mark.parametrize("contract", CONTRACTS, ids=lambda p: str(p.relative_to(REPO.parent)))
 def test_registry_matches_contract(contract):
-    """Are the ids, exercise names, order and points exactly those of COURSE.md?"""
+    """Are the ids, exercise names, order and points exactly those of COURSE.md (the
+    registry reads docs/COURSE.md; the steering copy must say the same)?"""
     tables = contract_tables(contract)
     assert list(tables) == list(ASSIGNMENTS)
     for assignment_id, rows in tables.items():
@@ -58,3 +67,37 @@ def test_exercise_names_are_unique_course_wide():
     names = [e.name for a in ASSIGNMENTS.values() for e in a.exercises]
     assert len(names) == len(set(names))
     assert find_exercise("softmax")[0].id == "01-entropy"
+
+
+def _contract_with(tmp_path, old: str, new: str) -> tuple[Path, int]:
+    """A copy of the contract with one line changed, and that line's number."""
+    lines = CONTRACT.read_text(encoding="utf-8").splitlines()
+    (number,) = [i for i, line in enumerate(lines, 1) if line == old]
+    lines[number - 1] = new
+    path = tmp_path / "COURSE.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path, number
+
+
+KRAFT = "| `kraft_sum(lengths, D=2)` | `sum(D ** -l)` | 1 |"
+
+
+def test_malformed_contract_tables_are_refused_naming_the_line(tmp_path):
+    """Does a row that does not read `| `name(...)` | contract | points |`, a total that does
+    not add up, or a heading without its points stop the registry with the line's number?"""
+    path, number = _contract_with(tmp_path, KRAFT, "| kraft_sum(lengths, D=2) | sum | 1 |")
+    with pytest.raises(ContractError, match=rf"^COURSE.md:{number}: an exercise row must"):
+        contract_exercises(path)
+    path, number = _contract_with(tmp_path, KRAFT, KRAFT.replace("| 1 |", "| 2 |"))
+    with pytest.raises(ContractError, match=r"add up to 19, the heading says 18"):
+        contract_exercises(path)
+    heading = "### 02-source-coding (18 points)"
+    path, number = _contract_with(tmp_path, heading, "### 02-source-coding")
+    with pytest.raises(ContractError, match=rf"^COURSE.md:{number}: expected '### <id>"):
+        contract_exercises(path)
+
+
+def test_points_keep_their_type():
+    """Are whole points ints (the grades export and the self-check data print them so)?"""
+    kraft = contract_exercises()["02-source-coding"][0]
+    assert (kraft.name, kraft.points, type(kraft.points)) == ("kraft_sum", 1, int)

@@ -17,8 +17,8 @@ SPECCED = [
 ]
 
 
-def examples(assignment):
-    return importlib.import_module(f"autograder.examples.{assignment.module}")
+def answers_of(assignment):
+    return importlib.import_module(f"autograder.answers.{assignment.module}")
 
 
 def reference_partners(assignment, name):
@@ -30,21 +30,22 @@ EXERCISES = [(a, e.name) for a in SPECCED for e in a.exercises]
 ALTERNATIVES = [
     (a, name, i)
     for a in SPECCED
-    for name, fns in examples(a).ALTERNATIVES.items()
+    for name, fns in answers_of(a).ALTERNATIVES.items()
     for i in range(len(fns))
 ]
-MISTAKES = [(a, m) for a in SPECCED for m in examples(a).MISTAKES]
+MISTAKES = [(a, m) for a in SPECCED for m in answers_of(a).MISTAKES]
 
 
 def test_every_specced_assignment_covers_every_exercise():
-    """Does each spec module have a check for each exercise, and examples for each?"""
+    """Does each spec module have a check for each exercise, and known mistakes and
+    alternative answers for each?"""
     assert SPECCED and SPECCED[0].id == "01-entropy"
     for assignment in SPECCED:
         spec = importlib.import_module(f"autograder.checks.{assignment.module}")
         names = [e.name for e in assignment.exercises]
         assert sorted(spec.CHECKS) == sorted(names)
-        assert sorted(examples(assignment).ALTERNATIVES) == sorted(names)
-        assert {m.exercise for m in examples(assignment).MISTAKES} == set(names)
+        assert sorted(answers_of(assignment).ALTERNATIVES) == sorted(names)
+        assert {m.exercise for m in answers_of(assignment).MISTAKES} == set(names)
 
 
 @pytest.mark.parametrize("assignment,name", EXERCISES, ids=lambda x: getattr(x, "id", x))
@@ -75,7 +76,7 @@ def test_blank_answer_earns_zero(assignment, name):
 def test_alternative_earns_full_points(assignment, name, index):
     """Does every correct answer written unlike the reference earn full points (paired
     exercises with their alternative partners of the same index)?"""
-    alts = examples(assignment).ALTERNATIVES
+    alts = answers_of(assignment).ALTERNATIVES
     partners = {key: alts[other][index] for key, other in partners_for(name).items()}
     result = grade_function(name, alts[name][index], **partners)
     assert result.points == result.max_points, result.report()

@@ -8,8 +8,8 @@ import warnings
 import numpy as np
 
 import solutions.entropy as reference
+from autograder.answers import entropy as answers
 from autograder.checks import check, core, criteria_for, grade_function
-from autograder.examples import entropy as examples
 
 
 def test_warning_and_stderr_never_cost_points():
@@ -119,9 +119,9 @@ def test_not_a_function_scores_zero():
 
 def test_partial_credit_is_proportional_and_never_full_on_failure():
     """Is a single failed criterion a loss, and are points a plain float?"""
-    result = grade_function("entropy", examples.entropy_no_validation)
+    result = grade_function("entropy", answers.entropy_no_validation)
     assert 0 < result.points < 3
-    assert type(check("entropy", examples.entropy_no_validation)) is float
+    assert type(check("entropy", answers.entropy_no_validation)) is float
 
 
 def test_report_never_shows_reference_code():
@@ -130,13 +130,13 @@ def test_report_never_shows_reference_code():
 
     body = inspect.getsource(reference.softmax).split('"""')[-1]
     lines = [line.strip() for line in body.splitlines() if len(line.strip()) > 12]
-    report = grade_function("softmax", examples.softmax_no_max_shift).report()
+    report = grade_function("softmax", answers.softmax_no_max_shift).report()
     assert lines and not any(line in report for line in lines)
 
 
 def test_report_shows_input_expected_and_got():
     """Does the report name the failing input, the expected value and what came back?"""
-    report = grade_function("surprisal", examples.surprisal_natural_log).report()
+    report = grade_function("surprisal", answers.surprisal_natural_log).report()
     assert "input:    surprisal(0.5)" in report
     assert "expected: 1.0" in report and f"got:      {math.log(2)!r}" in report
     assert "Likely mistake: natural log instead of log2" in report

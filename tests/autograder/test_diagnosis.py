@@ -32,18 +32,40 @@ def test_the_self_check_names_the_same_mistakes():
     assert named >= 0.9 * len(SET)
 
 
-def test_an_answer_whose_repr_raises_is_reported_not_crashed():
-    """Is a result object whose __repr__ raises shown by its type, on the grader's path?"""
+class Broken:
+    """A result object whose repr (and str) raises."""
 
-    class Broken:
-        def __repr__(self):
-            raise RuntimeError("no repr")
+    def __repr__(self):
+        raise RuntimeError("no repr")
 
-        __str__ = __repr__
+    __str__ = __repr__
 
-    result = checks.grade_function("entropy", lambda p, base=2: Broken())
-    assert result.points == 0
-    assert "Broken" in result.report()
+
+@pytest.mark.parametrize(
+    ("exercise", "fn"),
+    [
+        ("entropy", lambda p, base=2: Broken()),
+        ("decode", lambda bits, code: [Broken()] * len(bits)),  # compared symbol by symbol
+        ("ngram_counts", lambda tokens, n: {Broken(): 1}),  # a key shown in the reason
+    ],
+    ids=["alone", "in-a-list", "as-a-key"],
+)
+def test_an_answer_whose_repr_raises_is_reported_not_crashed(exercise, fn, capsys):
+    """Is a result object whose __repr__ raises reported, not crashed on: on the grader's
+    in-kernel path (check prints the report, as under --plain) and in the self-check?"""
+    from autograder.assignments import find_exercise
+    from course.selfcheck import check_exercise, load_public
+
+    points = checks.check(exercise, fn)
+    report = capsys.readouterr().out
+    assert points < find_exercise(exercise)[1].points and "got:" in report
+    if exercise == "entropy":
+        assert "Broken" in report  # shown by its type
+    (public,) = [
+        e for e in load_public(find_exercise(exercise)[0].id).exercises if e.name == exercise
+    ]
+    result = check_exercise(public, fn)
+    assert result.status == "fail" and result.failure["got"].startswith("<a ")
 
 
 def _named(exercise, fn) -> tuple[str | None, float, float]:
@@ -53,7 +75,8 @@ def _named(exercise, fn) -> tuple[str | None, float, float]:
 
 @pytest.mark.slow
 def test_independent_mistakes_are_named_right():
-    """Are at least 90% of mistakes written apart from the examples named, and none wrongly?"""
+    """Are at least 90% of mistakes written apart from autograder/answers named, and none
+    wrongly?"""
     named, wrong, lines = 0, [], []
     for exercise, accepted, fn in SET:
         name, points, max_points = _named(exercise, fn)

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
+from autograder.answers import entropy as answers
 from autograder.assignments import REPO, get_assignment
-from autograder.examples import entropy as examples
 from autograder.scan import scan_notebook, scan_source
 
 RELEASE = json.loads((REPO / "release" / "01-entropy" / "01-entropy.ipynb").read_text())
@@ -59,7 +59,7 @@ def test_release_and_honest_answers_are_not_flagged():
     assert scan_notebook(RELEASE, RELEASE) == []
     reference = {e.name: getattr(assignment.reference(), e.name) for e in assignment.exercises}
     assert scan_notebook(with_answers(reference), RELEASE) == []
-    for name, alternatives in examples.ALTERNATIVES.items():
+    for name, alternatives in answers.ALTERNATIVES.items():
         for fn in alternatives:
             assert scan_notebook(with_answers({name: fn}), RELEASE) == [], fn.__name__
 

@@ -12,25 +12,28 @@ import shutil
 import numpy as np
 import pytest
 
-import autograder.selfcheck as builder
+import autograder.public_cases as builder
 from autograder import wire
 from autograder.assignments import REPO, built_assignments, get_assignment
 from autograder.checks import core, criteria_for, partners_for
 from course import selfcheck as student
+from course.adapters import Adapter, adapter
+from course.comparisons import Close, Comparison, comparison
 
 ASSIGNMENTS = built_assignments()
 IDS = [a.id for a in ASSIGNMENTS]
 
 # Classic mistakes that no public case can tell from a correct answer, and those the
-# self-check detects but cannot name: none today. A mistake added to autograder/examples/
+# self-check detects but cannot name: none today. A mistake added to autograder/answers/
 # that the public cases miss makes the tests below fail until a public case is added to
-# extra_cases() in autograder/selfcheck.py, or the mistake is listed here with the reason.
+# public_cases() in autograder/checks/<module>.py, or the mistake is listed here with the
+# reason.
 UNDETECTED: set[tuple[str, str]] = set()
 UNNAMED: set[tuple[str, str]] = set()
 
 
-def examples(assignment):
-    return importlib.import_module(f"autograder.examples.{assignment.module}")
+def answers_of(assignment):
+    return importlib.import_module(f"autograder.answers.{assignment.module}")
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +60,8 @@ def test_every_built_notebook_has_its_data_file():
 
 
 def test_committed_data_is_fresh():
-    """Does `python -m autograder.selfcheck` rebuild exactly the committed files?"""
-    assert builder.stale() == [], "stale: run `python -m autograder.selfcheck`"
+    """Does `python -m autograder.public_cases` rebuild exactly the committed files?"""
+    assert builder.stale() == [], "stale: run `python -m autograder.public_cases`"
 
 
 def test_check_flag_fails_on_a_stale_file(tmp_path, monkeypatch, capsys):
@@ -134,8 +137,8 @@ def test_data_holds_no_source_code(assignment):
     text = (builder.OUT / f"{assignment.id}.json").read_text(encoding="utf-8")
     module = assignment.reference()
     functions = [getattr(module, e.name) for e in assignment.exercises]
-    functions += [m.fn for m in examples(assignment).MISTAKES]
-    functions += [f for fns in examples(assignment).ALTERNATIVES.values() for f in fns]
+    functions += [m.fn for m in answers_of(assignment).MISTAKES]
+    functions += [f for fns in answers_of(assignment).ALTERNATIVES.values() for f in fns]
     leaked = [
         line
         for fn in functions
@@ -149,7 +152,7 @@ def test_data_holds_no_source_code(assignment):
 @pytest.mark.parametrize("assignment", ASSIGNMENTS, ids=IDS)
 def test_reference_and_alternatives_pass_every_public_check(assignment, public):
     """Do the reference and every alternative answer pass all public checks?"""
-    alternatives = examples(assignment).ALTERNATIVES
+    alternatives = answers_of(assignment).ALTERNATIVES
     for exercise in public[assignment.id].exercises:
         fn = getattr(assignment.reference(), exercise.name)
         report = student.check_exercise(exercise, fn, partners_of(assignment, exercise))
@@ -163,7 +166,7 @@ def test_reference_and_alternatives_pass_every_public_check(assignment, public):
 
 def _mistake_reports(assignment, public):
     data = public[assignment.id]
-    for mistake in examples(assignment).MISTAKES:
+    for mistake in answers_of(assignment).MISTAKES:
         exercise = next(e for e in data.exercises if e.name == mistake.exercise)
         partners = partners_of(assignment, exercise, mistake.companions)
         yield mistake, student.check_exercise(exercise, mistake.fn, partners)
@@ -234,7 +237,7 @@ def _self_check_passes(exercise, fn, partners) -> list[list[bool]]:
     outcomes = student.run_exercise(exercise, fn, partners)
     return [
         [
-            student.verdict(o, case.expected, case, student.comparison(criterion.compare)) is None
+            student.verdict(o, case.expected, case, criterion.compare) is None
             for o, case in zip(outcomes[ci], criterion.cases, strict=True)
         ]
         for ci, criterion in enumerate(exercise.criteria)
@@ -245,14 +248,14 @@ def _self_check_passes(exercise, fn, partners) -> list[list[bool]]:
 def test_public_verdicts_agree_with_the_grader(assignment, public):
     """On every public case, does the self-check pass exactly what the grader's own checks
     pass, for the reference, every alternative and every mistake?"""
-    alternatives = examples(assignment).ALTERNATIVES
+    alternatives = answers_of(assignment).ALTERNATIVES
     answers = []
     for exercise in public[assignment.id].exercises:
         answers.append((exercise, getattr(assignment.reference(), exercise.name), {}))
         for i, alternative in enumerate(alternatives[exercise.name]):
             chosen = {other: alternatives[other][i] for other in exercise.partners.values()}
             answers.append((exercise, alternative, chosen))
-    for mistake in examples(assignment).MISTAKES:
+    for mistake in answers_of(assignment).MISTAKES:
         exercise = next(e for e in public[assignment.id].exercises if e.name == mistake.exercise)
         answers.append((exercise, mistake.fn, mistake.companions))
     views = {e.name: _grader_view(assignment, e) for e in public[assignment.id].exercises}
@@ -299,38 +302,54 @@ def test_course_decoder_reads_the_wire_format(value):
 
 
 def test_builder_refuses_what_the_learner_side_cannot_read():
-    """Are an unknown comparison, an unknown adapter and an undecodable value refused with
-    a message that says what to do?"""
-    with pytest.raises(ValueError, match="teach course/selfcheck.py"):
-        builder.describe_compare(lambda got, expected, case: None)
-    with pytest.raises(ValueError, match="teach course/selfcheck.py"):
-        builder.describe_adapt(lambda fn, partners: fn, "entropy")
+    """Are an unknown comparison, an unknown adapter and an undecodable value refused, and
+    does the learner's side say what to do with a data file that names a kind it does not
+    know?"""
+    with pytest.raises(ValueError, match="unknown comparison 'grader_only'"):
+        comparison({"kind": "grader_only"})
+    with pytest.raises(ValueError, match="unknown way of calling 'grader_only'"):
+        adapter({"kind": "grader_only"})
     with pytest.raises(ValueError, match="cannot store"):
         builder._checked(wire.encode(b"bytes"))
+    data = json.loads((builder.OUT / "01-entropy.json").read_text())
+    data["exercises"][0]["criteria"][0]["compare"] = {"kind": "newer"}
+    with pytest.raises(student.SelfCheckError, match="comparison 'newer' that this course"):
+        student.parse_public(data)
+
+
+def test_every_comparison_and_adapter_is_its_data_form():
+    """Does every spec criterion's comparison and adapter come back equal from its data form
+    (a grader-only wrapper, as the PyTorch-autograd gradient check, as its inner
+    comparison), so that the learner's side judges with the grader's own parameters?"""
+    kinds = 0
+    for assignment in ASSIGNMENTS:
+        for exercise in assignment.exercises:
+            for criterion in criteria_for(exercise.name):
+                for obj, build in ((criterion.compare, comparison), (criterion.adapt, adapter)):
+                    data = obj.data()
+                    assert json.loads(json.dumps(data)) == data  # plain JSON
+                    rebuilt = build(data)
+                    assert rebuilt.data() == data
+                    if type(obj) in (*Comparison.KINDS.values(), *Adapter.KINDS.values()):
+                        assert rebuilt == obj, (exercise.name, criterion.name)
+                    kinds += 1
+    assert kinds > 300
 
 
 def test_builder_reads_tolerances_from_the_spec():
     """Are a criterion's tolerances and harness read from the spec, not copied by hand?"""
     kl = {c.name: c for c in criteria_for("kl_divergence")}
     loose = next(c for name, c in kl.items() if name.startswith("sums within"))
-    assert builder.describe_compare(loose.compare) == {
-        "kind": "close",
-        "rtol": 1e-5,
-        "atol": 1e-5,
-        "same_type": True,
-    }
+    assert loose.compare.data() == {"kind": "close", "rtol": 1e-5, "atol": 1e-5, "same_type": True}
     decode = criteria_for("arithmetic_decode")[0]
-    assert builder.describe_adapt(decode.adapt, "arithmetic_decode") == {
-        "kind": "round_trip",
-        "partner": "encoder",
-    }
+    assert decode.adapt.data() == {"kind": "round_trip", "partner": "encoder"}
     assert get_assignment("07-llm-losses").exercises[0].name == "log_softmax"
     form = criteria_for("log_softmax")[-1]
-    assert builder.describe_adapt(form.adapt, "log_softmax") == {
-        "kind": "torch",
-        "differentiable": {"logits": 0},
-        "shape": "input",
-    }
+    assert form.adapt.data() == {"kind": "torch", "differentiable": {"logits": 0}, "shape": "input"}
+    gradient = criteria_for("softmax_cross_entropy_grad")[0].compare
+    assert gradient.data() == {"kind": "close", "rtol": 1e-6, "atol": 1e-9, "same_type": True}
+    public = student.load_public("03-cross-entropy").exercises[3].criteria[0].compare
+    assert public == Close(1e-6, 1e-9)
     assert (REPO / "course" / "data" / "selfcheck").is_dir()
 
 

@@ -1,4 +1,4 @@
-"""Tests for solutions.cross_entropy and autograder.examples.cross_entropy.
+"""Tests for solutions.cross_entropy and autograder.answers.cross_entropy.
 
 The truths are independent of the implementation: scipy (entropy, softmax), PyTorch autograd
 and optimisers in float64, scikit-learn's logistic regression, and closed forms.
@@ -17,8 +17,8 @@ from scipy.special import softmax
 from scipy.stats import entropy
 from sklearn.linear_model import LogisticRegression
 
-from autograder.examples import Mistake
-from autograder.examples import cross_entropy as examples
+from autograder.answers import Mistake
+from autograder.answers import cross_entropy as answers
 from solutions import cross_entropy as reference_module
 from solutions.cross_entropy import (
     cross_entropy,
@@ -413,9 +413,9 @@ def test_fit_logistic_regression_rejects_bad_input_and_keeps_input():
 
 def test_examples_cover_every_exercise():
     """Is there an alternative for every exercise, and do the mistakes name real exercises?"""
-    assert set(examples.ALTERNATIVES) == set(EXERCISES)
-    assert all(examples.ALTERNATIVES[name] for name in EXERCISES)
-    for mistake in examples.MISTAKES:
+    assert set(answers.ALTERNATIVES) == set(EXERCISES)
+    assert all(answers.ALTERNATIVES[name] for name in EXERCISES)
+    for mistake in answers.MISTAKES:
         assert isinstance(mistake, Mistake)
         assert mistake.exercise in EXERCISES
         assert mistake.name and len(mistake.hint) > 30
@@ -481,7 +481,7 @@ def random_inputs(exercise, rng):
     return X, y, int(rng.integers(0, 80)), 0.3
 
 
-ALTERNATIVE_CASES = [(name, fn) for name, fns in examples.ALTERNATIVES.items() for fn in fns]
+ALTERNATIVE_CASES = [(name, fn) for name, fns in answers.ALTERNATIVES.items() for fn in fns]
 
 
 @pytest.mark.parametrize(
@@ -501,9 +501,7 @@ def test_alternative_agrees_with_reference(exercise, fn):
         assert fn([[1.0, 0.0]], [1]) == math.inf
 
 
-@pytest.mark.parametrize(
-    "mistake", examples.MISTAKES, ids=[m.fn.__name__ for m in examples.MISTAKES]
-)
+@pytest.mark.parametrize("mistake", answers.MISTAKES, ids=[m.fn.__name__ for m in answers.MISTAKES])
 def test_mistake_differs_from_reference(mistake):
     """Does the known mistake give a wrong answer on at least one typical input?"""
     wrong = []

@@ -1,4 +1,4 @@
-"""Tests for solutions.kl_divergence and autograder.examples.kl_divergence.
+"""Tests for solutions.kl_divergence and autograder.answers.kl_divergence.
 
 The truths are independent of the implementation: scipy (entropy, rel_entr, jensenshannon,
 norm, optimize), torch.distributions, Monte-Carlo averages, and closed forms.
@@ -19,8 +19,8 @@ from scipy.spatial.distance import jensenshannon
 from scipy.special import rel_entr
 from scipy.stats import entropy, norm
 
-from autograder.examples import Mistake
-from autograder.examples import kl_divergence as examples
+from autograder.answers import Mistake
+from autograder.answers import kl_divergence as answers
 from solutions import kl_divergence as reference_module
 from solutions.kl_divergence import (
     forward_kl_fit,
@@ -443,9 +443,9 @@ def test_reverse_kl_fit_rejects_bad_input_and_keeps_input():
 
 def test_examples_cover_every_exercise():
     """Is there an alternative for every exercise, and do the mistakes name real exercises?"""
-    assert set(examples.ALTERNATIVES) == set(EXERCISES)
-    assert all(examples.ALTERNATIVES[name] for name in EXERCISES)
-    for mistake in examples.MISTAKES:
+    assert set(answers.ALTERNATIVES) == set(EXERCISES)
+    assert all(answers.ALTERNATIVES[name] for name in EXERCISES)
+    for mistake in answers.MISTAKES:
         assert isinstance(mistake, Mistake)
         assert mistake.exercise in EXERCISES
         assert mistake.name and len(mistake.hint) > 30
@@ -510,7 +510,7 @@ def random_inputs(exercise, rng):
     return X, p, float(mode + 0.2), 1.0
 
 
-ALTERNATIVE_CASES = [(name, fn) for name, fns in examples.ALTERNATIVES.items() for fn in fns]
+ALTERNATIVE_CASES = [(name, fn) for name, fns in answers.ALTERNATIVES.items() for fn in fns]
 
 
 @pytest.mark.parametrize(
@@ -532,9 +532,7 @@ def test_alternative_agrees_with_reference(exercise, fn):
         assert isinstance(fn(0.0, 1.0, 1.0, 2.0), float)
 
 
-@pytest.mark.parametrize(
-    "mistake", examples.MISTAKES, ids=[m.fn.__name__ for m in examples.MISTAKES]
-)
+@pytest.mark.parametrize("mistake", answers.MISTAKES, ids=[m.fn.__name__ for m in answers.MISTAKES])
 def test_mistake_differs_from_reference(mistake):
     """Does the known mistake give a wrong answer on at least one typical input?"""
     wrong = []

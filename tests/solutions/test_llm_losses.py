@@ -1,4 +1,4 @@
-"""Tests for solutions/llm_losses.py (notebook 07) and its examples.
+"""Tests for solutions/llm_losses.py (notebook 07) and its known answers.
 
 The reference is compared, in value and gradient, with PyTorch's own
 ``torch.nn.functional`` (cross_entropy, kl_div, log_softmax, logsigmoid), with
@@ -19,9 +19,9 @@ import torch.nn.functional as F
 from scipy import stats
 from torch.testing import assert_close
 
+from autograder.answers import Mistake
+from autograder.answers import llm_losses as answers
 from autograder.checks import grade_function
-from autograder.examples import Mistake
-from autograder.examples import llm_losses as examples
 from solutions import llm_losses as sol
 
 EXERCISES = [
@@ -767,7 +767,7 @@ SAME_VALUES_HERE = {"ties broken towards the higher index"}
 def test_top_p_filter_property_check_catches_the_mistakes():
     """Would the property check itself reject the classic mistakes (it can fail)?"""
     probs = torch.tensor([[0.1, 0.5, 0.4], [0.7, 0.1, 0.2]], dtype=F64)
-    for mistake in examples.MISTAKES:
+    for mistake in answers.MISTAKES:
         # ties need equal probabilities
         if mistake.exercise == "top_p_filter" and mistake.name not in SAME_VALUES_HERE:
             out = mistake.fn(probs.clone(), 0.6)
@@ -880,15 +880,15 @@ def exercise_of(fn):
     """The exercise a reference, mistake or alternative function answers."""
     if fn.__module__ == sol.__name__:
         return fn.__name__
-    for mistake in examples.MISTAKES:
+    for mistake in answers.MISTAKES:
         if mistake.fn is fn:
             return mistake.exercise
-    return next(e for e, fns in examples.ALTERNATIVES.items() if fn in fns)
+    return next(e for e, fns in answers.ALTERNATIVES.items() if fn in fns)
 
 
 ALTERNATIVE_PARAMS = [
     pytest.param(exercise, fn, id=f"{exercise}-{fn.__name__}")
-    for exercise, fns in examples.ALTERNATIVES.items()
+    for exercise, fns in answers.ALTERNATIVES.items()
     for fn in fns
 ]
 
@@ -945,7 +945,7 @@ def test_alternative_agrees_with_reference_on_random_inputs(exercise, fn):
             assert all(close(g, e) for g, e in zip(grads, expected_grads, strict=True))
 
 
-@pytest.mark.parametrize("mistake", examples.MISTAKES, ids=lambda m: f"{m.exercise}-{m.name}")
+@pytest.mark.parametrize("mistake", answers.MISTAKES, ids=lambda m: f"{m.exercise}-{m.name}")
 def test_mistake_differs_from_reference(mistake):
     """Is every known mistake wrong on at least one typical input?"""
     reference = getattr(sol, mistake.exercise)
@@ -966,17 +966,17 @@ def test_mistake_differs_from_reference(mistake):
 
 def test_examples_cover_every_exercise_with_teaching_hints():
     """Does every exercise have an alternative and every mistake a name and a short hint?"""
-    assert set(examples.ALTERNATIVES) == set(EXERCISES)
-    for mistake in examples.MISTAKES:
+    assert set(answers.ALTERNATIVES) == set(EXERCISES)
+    for mistake in answers.MISTAKES:
         assert isinstance(mistake, Mistake) and mistake.exercise in EXERCISES
         assert mistake.name and len(mistake.name) <= 70
         assert 20 <= len(mistake.hint) <= 320 and mistake.hint.count(". ") <= 1
-    names = [(m.exercise, m.name) for m in examples.MISTAKES]
+    names = [(m.exercise, m.name) for m in answers.MISTAKES]
     assert len(names) == len(set(names))
 
 
-ALL_EXAMPLES = [m.fn for m in examples.MISTAKES] + [
-    fn for fns in examples.ALTERNATIVES.values() for fn in fns
+ALL_EXAMPLES = [m.fn for m in answers.MISTAKES] + [
+    fn for fns in answers.ALTERNATIVES.values() for fn in fns
 ]
 
 

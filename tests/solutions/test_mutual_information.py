@@ -1,4 +1,4 @@
-"""Tests for solutions/mutual_information.py (notebook 05) and its examples.
+"""Tests for solutions/mutual_information.py (notebook 05) and its known answers.
 
 The reference is compared with independent truths: scikit-learn's ``mutual_info_score``,
 SciPy entropies, PyTorch's ``cross_entropy``, hand-worked counts, brute-force loops,
@@ -20,8 +20,8 @@ from scipy import stats
 from scipy.special import logsumexp
 from sklearn.metrics import mutual_info_score
 
-from autograder.examples import Mistake
-from autograder.examples import mutual_information as examples
+from autograder.answers import Mistake
+from autograder.answers import mutual_information as answers
 from solutions import mutual_information as sol
 
 EXERCISES = [
@@ -684,10 +684,10 @@ def exercise_of(fn):
     """The exercise a reference, mistake or alternative function answers."""
     if fn.__module__ == sol.__name__:
         return fn.__name__
-    for mistake in examples.MISTAKES:
+    for mistake in answers.MISTAKES:
         if mistake.fn is fn:
             return mistake.exercise
-    return next(e for e, fns in examples.ALTERNATIVES.items() if fn in fns)
+    return next(e for e, fns in answers.ALTERNATIVES.items() if fn in fns)
 
 
 def run_quietly(fn, args, kwargs):
@@ -699,7 +699,7 @@ def run_quietly(fn, args, kwargs):
 
 ALTERNATIVE_PARAMS = [
     pytest.param(exercise, fn, id=f"{exercise}-{fn.__name__}")
-    for exercise, fns in examples.ALTERNATIVES.items()
+    for exercise, fns in answers.ALTERNATIVES.items()
     for fn in fns
 ]
 
@@ -742,7 +742,7 @@ def test_alternative_agrees_with_reference_on_random_inputs(exercise, fn):
         assert same_output(exercise, fn(*args), reference(*args)), args
 
 
-@pytest.mark.parametrize("mistake", examples.MISTAKES, ids=lambda m: f"{m.exercise}-{m.name}")
+@pytest.mark.parametrize("mistake", answers.MISTAKES, ids=lambda m: f"{m.exercise}-{m.name}")
 def test_mistake_differs_from_reference(mistake):
     """Is every known mistake wrong on at least one typical input?"""
     reference = getattr(sol, mistake.exercise)
@@ -758,19 +758,18 @@ def test_mistake_differs_from_reference(mistake):
 
 def test_examples_cover_every_exercise_with_teaching_hints():
     """Does every exercise have an alternative and every mistake a name and a short hint?"""
-    assert set(examples.ALTERNATIVES) == set(EXERCISES)
-    for mistake in examples.MISTAKES:
+    assert set(answers.ALTERNATIVES) == set(EXERCISES)
+    for mistake in answers.MISTAKES:
         assert isinstance(mistake, Mistake) and mistake.exercise in EXERCISES
         assert mistake.name and len(mistake.name) <= 70
         assert 20 <= len(mistake.hint) <= 320 and mistake.hint.count(". ") <= 1
-    names = [(m.exercise, m.name) for m in examples.MISTAKES]
+    names = [(m.exercise, m.name) for m in answers.MISTAKES]
     assert len(names) == len(set(names))
 
 
 @pytest.mark.parametrize(
     "fn",
-    [m.fn for m in examples.MISTAKES]
-    + [fn for fns in examples.ALTERNATIVES.values() for fn in fns],
+    [m.fn for m in answers.MISTAKES] + [fn for fns in answers.ALTERNATIVES.values() for fn in fns],
     ids=lambda fn: fn.__name__,
 )
 def test_example_has_the_exercise_signature(fn):

@@ -1,4 +1,4 @@
-"""Tests for solutions/perplexity.py (notebook 06) and its examples.
+"""Tests for solutions/perplexity.py (notebook 06) and its known answers.
 
 The reference is compared with independent truths: SciPy's entropies and geometric mean,
 hand-worked counts, and an n-gram model written here by brute force (counts by scanning the
@@ -18,8 +18,8 @@ import pytest
 from numpy.testing import assert_allclose
 from scipy import stats
 
-from autograder.examples import Mistake
-from autograder.examples import perplexity as examples
+from autograder.answers import Mistake
+from autograder.answers import perplexity as answers
 from solutions import perplexity as sol
 
 EXERCISES = [
@@ -442,10 +442,10 @@ def exercise_of(fn):
     """The exercise a reference, mistake or alternative function answers."""
     if fn.__module__ == sol.__name__:
         return fn.__name__
-    for mistake in examples.MISTAKES:
+    for mistake in answers.MISTAKES:
         if mistake.fn is fn:
             return mistake.exercise
-    return next(e for e, fns in examples.ALTERNATIVES.items() if fn in fns)
+    return next(e for e, fns in answers.ALTERNATIVES.items() if fn in fns)
 
 
 def run_quietly(fn, args, kwargs):
@@ -457,7 +457,7 @@ def run_quietly(fn, args, kwargs):
 
 ALTERNATIVE_PARAMS = [
     pytest.param(exercise, fn, id=f"{exercise}-{fn.__name__}")
-    for exercise, fns in examples.ALTERNATIVES.items()
+    for exercise, fns in answers.ALTERNATIVES.items()
     for fn in fns
 ]
 
@@ -500,7 +500,7 @@ def test_alternative_agrees_with_reference_on_random_inputs(exercise, fn):
         assert same_output(fn(*args), reference(*args)), args
 
 
-@pytest.mark.parametrize("mistake", examples.MISTAKES, ids=lambda m: f"{m.exercise}-{m.name}")
+@pytest.mark.parametrize("mistake", answers.MISTAKES, ids=lambda m: f"{m.exercise}-{m.name}")
 def test_mistake_differs_from_reference(mistake):
     """Is every known mistake wrong on at least one typical input?"""
     reference = getattr(sol, mistake.exercise)
@@ -516,17 +516,17 @@ def test_mistake_differs_from_reference(mistake):
 
 def test_examples_cover_every_exercise_with_teaching_hints():
     """Does every exercise have an alternative and every mistake a name and a short hint?"""
-    assert set(examples.ALTERNATIVES) == set(EXERCISES)
-    for mistake in examples.MISTAKES:
+    assert set(answers.ALTERNATIVES) == set(EXERCISES)
+    for mistake in answers.MISTAKES:
         assert isinstance(mistake, Mistake) and mistake.exercise in EXERCISES
         assert mistake.name and len(mistake.name) <= 70
         assert 20 <= len(mistake.hint) <= 320 and mistake.hint.count(". ") <= 1
-    names = [(m.exercise, m.name) for m in examples.MISTAKES]
+    names = [(m.exercise, m.name) for m in answers.MISTAKES]
     assert len(names) == len(set(names))
 
 
-ALL_EXAMPLES = [m.fn for m in examples.MISTAKES] + [
-    fn for fns in examples.ALTERNATIVES.values() for fn in fns
+ALL_EXAMPLES = [m.fn for m in answers.MISTAKES] + [
+    fn for fns in answers.ALTERNATIVES.values() for fn in fns
 ]
 
 
@@ -601,7 +601,7 @@ def test_graded_function_may_call_the_students_earlier_function(counts):
     """
     from autograder.checks import grade_function
 
-    ngram_counts = sol.ngram_counts if counts == "reference" else examples.ngram_counts_stops_early
+    ngram_counts = sol.ngram_counts if counts == "reference" else answers.ngram_counts_stops_early
     namespace = {"math": math, "np": np, "Counter": Counter, "ngram_counts": ngram_counts}
     exec(STUDENT_CELLS, namespace)  # noqa: S102 - cells as a student would write them
     for name in ("ngram_log_prob", "interpolated_log_prob"):

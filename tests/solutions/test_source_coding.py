@@ -1,4 +1,4 @@
-"""Tests for solutions.source_coding and autograder.examples.source_coding.
+"""Tests for solutions.source_coding and autograder.answers.source_coding.
 
 The truths are independent of the implementation: exact rational arithmetic (fractions,
 Python integers), brute force over codeword-length vectors, the pairwise definition of a
@@ -17,8 +17,8 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.stats import entropy
 
-from autograder.examples import Mistake
-from autograder.examples import source_coding as examples
+from autograder.answers import Mistake
+from autograder.answers import source_coding as answers
 from solutions import source_coding
 from solutions.source_coding import (
     arithmetic_decode,
@@ -482,7 +482,7 @@ def test_arithmetic_coding_rejects_bad_input_and_keeps_input():
 
 
 # ---------------------------------------------------------------------------------------------
-# self-containment of the reference and the examples
+# self-containment of the reference and the known answers
 # ---------------------------------------------------------------------------------------------
 
 
@@ -551,21 +551,21 @@ def round_trips(encoder, decoder, message, p):
 
 def test_examples_cover_every_exercise():
     """Is there an alternative for every exercise, and do the mistakes name real exercises?"""
-    assert set(examples.ALTERNATIVES) == set(EXERCISES)
-    assert all(examples.ALTERNATIVES[name] for name in EXERCISES)
-    alternatives = examples.ALTERNATIVES
+    assert set(answers.ALTERNATIVES) == set(EXERCISES)
+    assert all(answers.ALTERNATIVES[name] for name in EXERCISES)
+    alternatives = answers.ALTERNATIVES
     assert len(alternatives["arithmetic_encode"]) == len(alternatives["arithmetic_decode"])
-    for mistake in examples.MISTAKES:
+    for mistake in answers.MISTAKES:
         assert isinstance(mistake, Mistake)
         assert mistake.exercise in EXERCISES
         assert mistake.name and len(mistake.hint) > 30
-    names = [m.name for m in examples.MISTAKES]
+    names = [m.name for m in answers.MISTAKES]
     assert len(names) == len(set(names))
 
 
 ALTERNATIVE_CASES = [
     (name, fn)
-    for name, fns in examples.ALTERNATIVES.items()
+    for name, fns in answers.ALTERNATIVES.items()
     if not name.startswith("arithmetic")
     for fn in fns
 ]
@@ -603,11 +603,11 @@ def test_alternative_agrees_with_reference(exercise, fn):
         assert same_output(exercise, expected, got, args), args
 
 
-@pytest.mark.parametrize("pair", range(len(examples.ALTERNATIVES["arithmetic_encode"])))
+@pytest.mark.parametrize("pair", range(len(answers.ALTERNATIVES["arithmetic_encode"])))
 def test_alternative_arithmetic_coders_round_trip(pair):
     """Does each alternative encoder/decoder pair round-trip within the bound?"""
-    encoder = examples.ALTERNATIVES["arithmetic_encode"][pair]
-    decoder = examples.ALTERNATIVES["arithmetic_decode"][pair]
+    encoder = answers.ALTERNATIVES["arithmetic_encode"][pair]
+    decoder = answers.ALTERNATIVES["arithmetic_decode"][pair]
     rng = np.random.default_rng(14)
     cases = typical_inputs("arithmetic_encode") + [([], [0.3, 0.7]), ([1] * 20, [0.0, 1.0])]
     for _ in range(60):
@@ -625,9 +625,7 @@ def test_alternative_arithmetic_coders_round_trip(pair):
         decoder("0a", [0.5, 0.5], 1)
 
 
-@pytest.mark.parametrize(
-    "mistake", examples.MISTAKES, ids=[m.fn.__name__ for m in examples.MISTAKES]
-)
+@pytest.mark.parametrize("mistake", answers.MISTAKES, ids=[m.fn.__name__ for m in answers.MISTAKES])
 def test_mistake_differs_from_reference(mistake):
     """Does the known mistake give a wrong answer on at least one typical input?"""
     exercise = mistake.exercise
@@ -653,7 +651,7 @@ def test_mistake_differs_from_reference(mistake):
 
 def test_float_arithmetic_coder_works_on_short_messages_only():
     """Is the float coder right on short messages (so it is a realistic mistake) but not long?"""
-    encoder, decoder = examples.arithmetic_encode_float, examples.arithmetic_decode_float
+    encoder, decoder = answers.arithmetic_encode_float, answers.arithmetic_decode_float
     short = ([0, 1, 2, 0, 0, 1], [0.5, 0.25, 0.25])
     assert round_trips(encoder, decoder, *short)
     assert round_trips(encoder, arithmetic_decode, *short)

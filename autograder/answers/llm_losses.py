@@ -12,7 +12,7 @@ import math
 import numpy as np
 import torch
 
-from autograder.examples import Mistake
+from autograder.answers import Mistake
 
 # ---------------------------------------------------------------------------------------
 # Mistakes

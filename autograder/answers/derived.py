@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from autograder.examples import Mistake
+from autograder.answers import Mistake
 
 STEP_NAMES = ("lr", "learning_rate", "step_size", "eta")
 SIGMA_PREFIXES = ("sigma", "std")

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from autograder.examples import Mistake
+from autograder.answers import Mistake
 
 # -- classic mistakes ---------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 """Known mistakes and alternative correct answers for 03-cross-entropy.
 
-See :mod:`autograder.examples` for the rules.
+See :mod:`autograder.answers` for the rules.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from autograder.examples import Mistake
+from autograder.answers import Mistake
 
 # ---------------------------------------------------------------------------------------------
 # Mistakes

@@ -1,6 +1,6 @@
 """Known mistakes and alternative correct answers for 02-source-coding.
 
-See :mod:`autograder.examples` for the rules. The arithmetic coder is graded as a pair: the
+See :mod:`autograder.answers` for the rules. The arithmetic coder is graded as a pair: the
 encoder at ``ALTERNATIVES["arithmetic_encode"][i]`` goes with the decoder at
 ``ALTERNATIVES["arithmetic_decode"][i]``.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.examples import Mistake
+from autograder.answers import Mistake
 
 # ---------------------------------------------------------------------------------------------
 # Mistakes

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from autograder.examples import Mistake
+from autograder.answers import Mistake
 
 # ---------------------------------------------------------------------------------------
 # Mistakes
