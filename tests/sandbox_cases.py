@@ -1,14 +1,20 @@
-"""Small notebooks and a class runner for the sandbox tests (test_sandbox_*.py, test_scale.py)."""
+"""Small notebooks, answers and a class runner for the sandbox and whole-class tests
+(test_sandbox_*.py, test_scale*.py, test_hostile*.py)."""
 
 from __future__ import annotations
 
 import inspect
+import json
 
 from autograder.assignments import get_assignment
 from autograder.sandbox import Execution, Pool
 
 ENTROPY = get_assignment("01-entropy")
-SURPRISAL = inspect.getsource(ENTROPY.reference().surprisal)  # the reference, as a student's
+# Every 01-entropy exercise answered by the reference, as a student's source: {name: source}.
+ENTROPY_ANSWERS = {
+    e.name: inspect.getsource(getattr(ENTROPY.reference(), e.name)) for e in ENTROPY.exercises
+}
+SURPRISAL = ENTROPY_ANSWERS["surprisal"]
 SETUP = "import math\nimport numpy as np\nfrom autograder.checks import check\n"
 
 
@@ -29,6 +35,16 @@ def surprisal_notebook(answer: str = SURPRISAL, before: tuple[str, ...] = ()) ->
     """A tiny 01-entropy notebook: setup, extra cells, the surprisal answer and its test."""
     cells = [code(SETUP), *[code(s) for s in before], solution("surprisal", answer)]
     return {"cells": [*cells, graded_cell("surprisal")], "metadata": {}, "nbformat": 4}
+
+
+def answered(release: dict, answers: dict[str, str] = ENTROPY_ANSWERS) -> dict:
+    """A copy of a release notebook whose solution cells named in ``answers`` hold them."""
+    nb = json.loads(json.dumps(release))
+    for cell in nb["cells"]:
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if gid in answers:
+            cell["source"] = answers[gid]
+    return nb
 
 
 def run_class(

@@ -5,7 +5,6 @@ the honest student in the same batch is graded correctly (GRADING.md, issue 7).
 """
 
 import csv
-import inspect
 import json
 import os
 import shutil
@@ -20,11 +19,11 @@ from autograder.assignments import REPO, get_assignment
 from autograder.checks.core import CALL_SECONDS  # noqa: F401 - documents the per-call limit
 from autograder.grading import db_url, grade
 from autograder.release import generate, prepare_course_dir
+from tests.sandbox_cases import ENTROPY_ANSWERS as REFERENCE
 
 pytestmark = pytest.mark.slow
 A = get_assignment("01-entropy")
 FULL = {e.name: e.points for e in A.exercises}
-REFERENCE = {e.name: inspect.getsource(getattr(A.reference(), e.name)) for e in A.exercises}
 
 
 def notebook(release: dict, answers: dict | None = None, extra_cells=(), edit=None) -> dict:

@@ -11,7 +11,6 @@ The class size can be lowered with ``ITLM_SCALE_CLASS`` to try it quickly; CI ru
 """
 
 import csv
-import inspect
 import json
 import os
 import subprocess
@@ -23,13 +22,14 @@ import pytest
 
 from autograder.assignments import get_assignment
 from autograder.release import generate, prepare_course_dir
+from tests.sandbox_cases import ENTROPY_ANSWERS as REFERENCE
+from tests.sandbox_cases import answered
 
 pytestmark = pytest.mark.slow
 
 CLASS_SIZE = int(os.environ.get("ITLM_SCALE_CLASS", "1000"))
 A = get_assignment("01-entropy")
 FULL = {e.name: float(e.points) for e in A.exercises}
-REFERENCE = {e.name: inspect.getsource(getattr(A.reference(), e.name)) for e in A.exercises}
 WRONG_ENTROPY = (
     "import numpy as np\n\n"
     "def entropy(p, base=2):\n"
@@ -40,17 +40,8 @@ WRONG_ENTROPY = (
 
 def small(release: dict, answers: dict[str, str]) -> dict:
     """The release cut to its graded cells, solution cells replaced by ``answers``."""
-    nb = json.loads(json.dumps(release))
-    kept = []
-    for cell in nb["cells"]:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        gid = meta.get("grade_id")
-        if gid is None:
-            continue
-        if gid in answers:
-            cell["source"] = answers[gid]
-        kept.append(cell)
-    nb["cells"] = kept
+    nb = answered(release, answers)
+    nb["cells"] = [c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id")]
     return nb
 
 
