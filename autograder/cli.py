@@ -95,8 +95,9 @@ def release(assignment_ids: tuple[str, ...]) -> None:
 @click.option(
     "--run-all",
     is_flag=True,
-    help="Also run the cells after the last graded cell (they cannot change a grade; their "
-    "outputs then appear in the feedback).",
+    help='Run every cell: also those after the last graded cell and the "Going further" '
+    "cells left as released (they cannot change a grade; their outputs then appear in the "
+    "feedback).",
 )
 @click.option(
     "--allow-weak-isolation",

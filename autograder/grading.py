@@ -53,6 +53,8 @@ from autograder.sandbox import (
     probe_isolation,
 )
 from autograder.scan import scan_file
+from autograder.timing import cell_text, optional_cells
+from autograder.wire import decode
 
 CACHE = ".itlm-cache"  # per course folder: sanitized and executed notebooks of the last run
 MAX_RETRIES = 3  # re-runs of one notebook, each skipping a cell that stopped the process
@@ -824,12 +826,14 @@ def grade_isolated(
     for path in sorted((cache / "sanitized").glob(f"*/{notebook}.ipynb")):
         sanitized[path.parent.name] = json.loads(path.read_text())
     limits = {"seconds": NOTEBOOK_SECONDS, **limits}
+    released = _optional_sources(course_dir / "release" / assignment.id / assignment.notebook)
     jobs = []
     for student, nb in sanitized.items():
         job = {"id": student, "cells": nb["cells"], **limits}
         last = _last_graded_cell(nb["cells"])
         if not run_all and last is not None:
             job["until"] = last  # what follows cannot change a grade
+            job["optional"] = _optional_as_released(nb["cells"][:last], released)
         jobs.append(job)
     runs = Runs(course_dir / CACHE / f"{assignment.id}-runs", limits)
     details: dict[str, dict] = {}
@@ -881,6 +885,12 @@ def grade_isolated(
             retry = []
             for execution in pool.run(jobs):
                 job = next(j for j in jobs if j["id"] == execution.id)
+                if job.get("optional") and _missed_a_name(execution):
+                    # A cell read a name that only a skipped "Going further" cell defines
+                    # (a solution may use one): run the notebook again, every cell.
+                    retry.append({**job, "optional": []})
+                    bar.note(f"  {execution.id}: a skipped optional cell was needed; run all")
+                    continue
                 culprit = None if execution.violation else _culprit(job, execution)
                 if culprit is not None and attempts.get(execution.id, 0) < MAX_RETRIES:
                     # The process died in one cell (os._exit, a crash, a hang): run the notebook
@@ -986,7 +996,7 @@ class Runs:
             (c.get("cell_type"), c.get("source"), c.get("metadata", {}).get("nbgrader"))
             for c in job["cells"]
         ]
-        what = [cells, self.limits, job.get("until")]
+        what = [cells, self.limits, job.get("until"), job.get("optional", [])]
         digest.update(json.dumps(what, sort_keys=True).encode())
         return digest.hexdigest()
 
@@ -1035,6 +1045,60 @@ NOT_RUN_AFTER_LAST_GRADED = {
 }
 
 
+def _optional_sources(release: Path) -> frozenset[str]:
+    """The text of each code cell of the release's "Going further" sections (none that is
+    also the text of a core cell); empty when the release cannot be read."""
+    try:
+        cells = json.loads(release.read_text())["cells"]
+        flags = optional_cells(cells)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return frozenset()
+    code = [
+        (cell_text(c), o) for c, o in zip(cells, flags, strict=True) if c.get("cell_type") == "code"
+    ]
+    core = {text for text, optional in code if not optional}
+    return frozenset(text for text, optional in code if optional and text.strip()) - core
+
+
+def _optional_as_released(cells: list, released: frozenset[str]) -> list[int]:
+    """The code cells a grading run may skip: "Going further" cells the student left exactly
+    as released. Nothing graded reads what they define (``tests/test_going_further.py``); a
+    cell the student wrote or changed always runs, and a run that then misses a name is run
+    again in full (:func:`_missed_a_name`)."""
+    return [
+        index
+        for index, cell in enumerate(cells)
+        if isinstance(cell, dict)
+        and cell.get("cell_type") == "code"
+        and not cell.get("metadata", {}).get("nbgrader", {}).get("grade")
+        and not cell.get("metadata", {}).get("nbgrader", {}).get("solution")
+        and cell_text(cell) in released
+    ]
+
+
+def _missed_a_name(execution) -> bool:
+    """Whether a cell, or a student's function called by a hidden check, raised NameError."""
+    for ran in execution.cells.values():
+        for output in ran.get("outputs", []):
+            if output.get("output_type") == "error" and output.get("ename") in NAME_ERRORS:
+                return True
+        for record in ran.get("records", []):
+            try:
+                groups = decode(record.get("record", {})).get("outcomes", [])
+                if any(
+                    set(item.get("error_types", ())) & NAME_ERRORS
+                    for group in groups
+                    for item in group
+                ):
+                    return True
+            except Exception:  # noqa: BLE001 - a malformed record is judged (and flagged) later
+                continue
+    return False
+
+
+NAME_ERRORS = {"NameError", "UnboundLocalError"}
+
+
 def _last_graded_cell(cells: list) -> int | None:
     """The index of the last cell nbgrader grades (a test cell, or a manually graded one)."""
     graded = [
@@ -1053,7 +1117,8 @@ def _culprit(job: dict, execution) -> int | None:
     after = execution.last_cell
     end = job.get("until", len(cells) - 1) + 1
     for index in range(after + 1, end):
-        if cells[index].get("cell_type") == "code" and index not in job.get("skip", []):
+        passed = {*job.get("skip", []), *job.get("optional", [])}
+        if cells[index].get("cell_type") == "code" and index not in passed:
             return index
     return None
 

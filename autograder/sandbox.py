@@ -362,16 +362,27 @@ def _make_shell():
     return shell
 
 
+NOT_RUN_OPTIONAL = {
+    "output_type": "stream",
+    "name": "stdout",
+    "text": '(not run while grading: a "Going further" cell exactly as released, which '
+    "nothing graded depends on)\n",
+}
+
+
 def execute_cells(
     cells: list[dict],
     emit,
     skip: Iterable[int] = (),
     cell_seconds: float = CELL_CPU_SECONDS,
     until: int | None = None,
+    optional: Iterable[int] = (),
 ) -> None:
     """Run the code cells in order; ``emit`` receives one message per code cell.
 
-    ``skip``: cells not to run (each reported as skipped); ``until``: the last cell to run.
+    ``skip``: cells not to run (each reported as skipped: they stopped the process before);
+    ``until``: the last cell to run; ``optional``: "Going further" cells as released, not run
+    (each says so in its output).
     The CPU timer covers the cell and the formatting of its value (a ``__repr__`` is student
     code too); a hidden check's calls have their own limits (20 s each, 150 s per check), so
     while a check runs the cell's timer is extended by the check's budget (:func:`_untimed`).
@@ -382,7 +393,7 @@ def execute_cells(
     from autograder import wire
 
     shell = _make_shell()
-    skip = set(skip)
+    skip, optional = set(skip), set(optional)
     records: list[dict] = []
 
     def recorder(name: str, outcomes) -> None:
@@ -414,6 +425,9 @@ def execute_cells(
                     "records": [],
                 }
             )
+            continue
+        if index in optional:
+            emit({"cell": index, "outputs": [NOT_RUN_OPTIONAL], "records": []})
             continue
         records.clear()
         checks.RECORDER = recorder
@@ -551,7 +565,10 @@ def child_main(job: dict, write_fd: int, hide: list[str], namespaces: bool = Tru
 
         emit({"isolation": level})
         cell_seconds = job.get("cell_seconds", CELL_CPU_SECONDS)
-        execute_cells(job["cells"], emit, job.get("skip", ()), cell_seconds, job.get("until"))
+        execute_cells(
+            job["cells"], emit, job.get("skip", ()), cell_seconds, job.get("until"),
+            job.get("optional", ()),
+        )  # fmt: skip
         emit({"finished": True})
     except BaseException:  # noqa: BLE001 - report, then leave quietly
         status = 70
@@ -1183,7 +1200,8 @@ class Pool:
         self.memory = max(min(MEMORY_BYTES, share), MIN_MEMORY_BYTES)
 
     def run(self, jobs: list[dict], stall_seconds: float = STALL_SECONDS) -> Iterator[Execution]:
-        """Run jobs ({"id", "cells", optional "skip", "until", "seconds", "cell_seconds"});
+        """Run jobs ({"id", "cells", optional "skip", "until", "optional", "seconds",
+        "cell_seconds"});
         yield each as it ends.
 
         Jobs are fed as workers free up, by a thread of their own, while this one reads

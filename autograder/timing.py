@@ -75,7 +75,8 @@ def round5(minutes: float) -> int:
     return int(5 * round(minutes / 5))
 
 
-def _text(cell: dict) -> str:
+def cell_text(cell: dict) -> str:
+    """A cell's source as one string (nbformat allows a string or a list of lines)."""
     source = cell.get("source", "")
     return "".join(source) if isinstance(source, list) else source
 
@@ -85,7 +86,7 @@ def optional_cells(cells: list[dict]) -> list[bool]:
     flags, level = [], None  # level: the heading level of the open optional section
     for cell in cells:
         if cell.get("cell_type") == "markdown":
-            for line in _text(cell).splitlines():
+            for line in cell_text(cell).splitlines():
                 match = HEADING.match(line.strip())
                 if not match:
                     continue
@@ -111,19 +112,21 @@ def estimate(notebook: dict) -> Estimate:
     for cell, optional in zip(cells, optional_cells(cells), strict=True):
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if cell.get("cell_type") == "markdown":
-            counts[optional][0] += len(_text(cell).split())
+            counts[optional][0] += len(cell_text(cell).split())
         elif cell.get("cell_type") == "code":
             if meta.get("grade") and meta.get("points") is not None:
                 exercises += 1
                 points += float(meta["points"])
             elif not meta.get("solution"):
-                counts[optional][1] += _code_lines(_text(cell))
+                counts[optional][1] += _code_lines(cell_text(cell))
     return Estimate(*counts[False], *counts[True], exercises, points)
 
 
 def stated(notebook: dict) -> tuple[int | None, int | None]:
     """The core and "Going further" minutes a notebook states in its first cells."""
-    text = "\n".join(_text(c) for c in notebook["cells"][:3] if c.get("cell_type") == "markdown")
+    text = "\n".join(
+        cell_text(c) for c in notebook["cells"][:3] if c.get("cell_type") == "markdown"
+    )
     core, optional = STATED_CORE.search(text), STATED_OPTIONAL.search(text)
     return (
         int(core.group(1)) if core else None,
