@@ -50,11 +50,6 @@ PUBLIC_SEED = 2718  # mixed into every spec's seed: the same cases on every buil
 MAX_CASES = 4  # per criterion: enough to tell the classic mistakes apart, small files
 MAX_BYTES = 32_000  # of encoded inputs per criterion (a larger case is skipped, but never all)
 CALL_SECONDS = 120.0  # the reference or a mistake on one public case
-# Criteria whose only possible inputs are hidden cases (the one empty input): left out.
-WITHOUT_PUBLIC_CASES = {
-    "empirical_entropy": "an empty sequence raises ValueError",
-    "perplexity": "an empty input raises ValueError",
-}
 ALLOWED_TAGS = {"__float__", "__bigint__", "__np__", "__ndarray__", "__tuple__", "__dict__"}
 
 
@@ -103,6 +98,13 @@ def hand_picked(assignment: Assignment, name: str) -> dict[str, list[Case]]:
     return spec.public_cases(np.random.default_rng(PUBLIC_SEED)).get(name, {})
 
 
+def without_public_cases(assignment: Assignment) -> dict[str, str]:
+    """``{exercise: criterion}`` for the criteria whose only possible input is a hidden case
+    (the one empty input): ``WITHOUT_PUBLIC_CASES`` beside the checks, when the module has it."""
+    spec = importlib.import_module(f"autograder.checks.{assignment.module}")
+    return getattr(spec, "WITHOUT_PUBLIC_CASES", {})
+
+
 def cases_of(assignment: Assignment, name: str) -> list[tuple[Any, list[Case]]]:
     """``[(criterion, public cases)]`` for one exercise: the :func:`hand_picked` cases first,
     then the spec's cases under the public seed, without any hidden case of the notebook,
@@ -123,9 +125,9 @@ def cases_of(assignment: Assignment, name: str) -> list[tuple[Any, list[Case]]]:
                 f"{assignment.module}.py matches {len(matching)} criteria of the spec: make it "
                 "name exactly one"
             )
-    result = []
+    result, left_out = [], without_public_cases(assignment).get(name)
     for criterion in criteria:
-        if WITHOUT_PUBLIC_CASES.get(name) == criterion.name:
+        if criterion.name == left_out:
             continue
         cases, seen = [], set(hidden)
         added = [c for text, group in extras.items() if text in criterion.name for c in group]

@@ -239,6 +239,9 @@ CHECKS = {
 
 # -- public cases -----------------------------------------------------------------------------
 
+# A criterion whose only possible input is a hidden case (the one empty input): no public cases.
+WITHOUT_PUBLIC_CASES = {"empirical_entropy": "an empty sequence raises ValueError"}
+
 
 def public_cases(rng: np.random.Generator) -> dict[str, dict[str, list[Case]]]:
     """The self-check's hand-picked public cases (``autograder/public_cases.py``)."""

@@ -347,6 +347,9 @@ CHECKS = {
 
 # -- public cases -----------------------------------------------------------------------------
 
+# A criterion whose only possible input is a hidden case (the one empty input): no public cases.
+WITHOUT_PUBLIC_CASES = {"perplexity": "an empty input raises ValueError"}
+
 
 def public_cases(rng: np.random.Generator) -> dict[str, dict[str, list[Case]]]:
     """The self-check's hand-picked public cases (``autograder/public_cases.py``)."""
