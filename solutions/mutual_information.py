@@ -28,7 +28,7 @@ def mutual_information(pxy, base=2):
     Returns
     -------
     float
-        :math:`I(X; Y) \ge 0` in units of ``base``.
+        :math:`I(X; Y) \ge 0` in units of ``base`` (up to rounding).
 
     Notes
     -----
@@ -39,8 +39,8 @@ def mutual_information(pxy, base=2):
 
     with :math:`0 \log 0 = 0`, so cells with :math:`p(x, y) = 0` contribute nothing. The
     same number is :math:`H(X) + H(Y) - H(X, Y)` and :math:`D_{KL}(p_{XY} \| p_X p_Y)`.
-    For independent variables the sum may round to about ``-1e-17``; the result is clipped
-    at 0.
+    For independent variables the sum may round to about ``-1e-17``: that is accepted (this
+    reference clips it at 0; an answer need not).
 
     Examples
     --------
@@ -291,7 +291,8 @@ def plugin_mi(x, y, base=2):
     Returns
     -------
     float
-        The mutual information of the empirical joint distribution of the pairs, ``>= 0``.
+        The mutual information of the empirical joint distribution of the pairs, ``>= 0`` up
+        to rounding.
 
     Notes
     -----
