@@ -16,8 +16,12 @@ The estimate adds three costs, at rates fixed here once for every notebook:
 - **running the worked examples**: the non-blank, non-comment lines of the code cells that are
   neither a solution nor a test, at ``CODE_LINES_PER_MINUTE`` (read the code, run it, look at
   what it prints or draws);
-- **exercises**: ``EXERCISE_MINUTES`` per graded exercise plus ``MINUTES_PER_POINT`` per point
-  (read the contract, write the function, run its visible tests, fix it).
+- **exercises**: ``EXERCISE_MINUTES`` per graded exercise (read the contract, run the visible
+  tests) plus ``MINUTES_PER_SOLUTION_LINE`` per non-blank, non-comment line of the reference
+  solution between its ``### BEGIN SOLUTION`` and ``### END SOLUTION`` markers (write the
+  function, run it, fix it). The size of the reference, its input checks included, is what
+  the contract asks a student to write: an exact arithmetic coder (38 lines) costs more than
+  a surprisal (5 lines), which the points alone did not say.
 
 Each notebook states its minutes in its first cell, in the line
 ``**Time.** About N minutes for the core path`` (and, when it has optional sections,
@@ -36,7 +40,7 @@ from pathlib import Path
 READING_WPM = 120  # words per minute of dense technical prose with equations
 CODE_LINES_PER_MINUTE = 10  # worked-example lines read, run and looked at per minute
 EXERCISE_MINUTES = 3.0  # per graded exercise: read the contract, run the tests
-MINUTES_PER_POINT = 1.5  # per point: writing and fixing the function
+MINUTES_PER_SOLUTION_LINE = 0.5  # per line of the reference solution: write, run, fix it
 
 OPTIONAL_PREFIX = "going further"
 HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
@@ -56,14 +60,15 @@ class Estimate:
     optional_code_lines: int
     exercises: int
     points: float
+    solution_lines: int = 0  # of the reference solutions, between the SOLUTION markers
 
     @property
     def core_minutes(self) -> float:
         reading = self.core_words / READING_WPM
         running = self.core_code_lines / CODE_LINES_PER_MINUTE
-        return (
-            reading + running + self.exercises * EXERCISE_MINUTES + self.points * MINUTES_PER_POINT
-        )
+        writing = self.exercises * EXERCISE_MINUTES
+        writing += self.solution_lines * MINUTES_PER_SOLUTION_LINE
+        return reading + running + writing
 
     @property
     def optional_minutes(self) -> float:
@@ -108,7 +113,7 @@ def estimate(notebook: dict) -> Estimate:
     """The estimate of one notebook (a source notebook's JSON, as a dict)."""
     cells = notebook["cells"]
     counts = {True: [0, 0], False: [0, 0]}  # optional? -> [words, code lines]
-    exercises, points = 0, 0.0
+    exercises, points, solution_lines = 0, 0.0, 0
     for cell, optional in zip(cells, optional_cells(cells), strict=True):
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if cell.get("cell_type") == "markdown":
@@ -117,9 +122,19 @@ def estimate(notebook: dict) -> Estimate:
             if meta.get("grade") and meta.get("points") is not None:
                 exercises += 1
                 points += float(meta["points"])
-            elif not meta.get("solution"):
+            elif meta.get("solution"):
+                solution_lines += _code_lines(_solution_body(cell_text(cell)))
+            else:
                 counts[optional][1] += _code_lines(cell_text(cell))
-    return Estimate(*counts[False], *counts[True], exercises, points)
+    return Estimate(*counts[False], *counts[True], exercises, points, solution_lines)
+
+
+SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
+
+
+def _solution_body(text: str) -> str:
+    """The reference's code between a solution cell's markers (none in a release)."""
+    return "".join(SOLUTION.findall(text))
 
 
 def stated(notebook: dict) -> tuple[int | None, int | None]:

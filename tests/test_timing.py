@@ -22,17 +22,26 @@ def _code(text: str, **nbgrader) -> dict:
 
 
 def test_estimate_hand_worked():
-    """Are 240 words, 20 example lines and one 2-point exercise 2 + 2 + (3 + 3) = 10 minutes?"""
+    """Are 240 words, 20 example lines and one exercise whose reference has 6 lines between
+    its markers 2 + 2 + (3 + 6 / 2) = 10 minutes?"""
+    body = "    # a comment\n    a = 1\n\n" + "".join(f"    a += {i}\n" for i in range(4))
     notebook = {
         "cells": [
             _md("# Title\n" + "word " * 238),  # '#' and 'Title' are words too: 240
             _code("\n".join(f"x{i} = {i}" for i in range(20)) + "\n# a comment\n\n"),
-            _code("def f():\n    return 1\n", solution=True, grade_id="f"),
-            _code("assert f() == 1\n", grade=True, grade_id="test_f", points=2),
+            _code(
+                'def f():\n    """Doc."""\n    ### BEGIN SOLUTION\n'
+                + body
+                + "    return a\n    ### END SOLUTION\n",
+                solution=True,
+                grade_id="f",
+            ),
+            _code("assert f() == 7\n", grade=True, grade_id="test_f", points=2),
         ]
     }
     est = estimate(notebook)
     assert (est.core_words, est.core_code_lines, est.exercises, est.points) == (240, 20, 1, 2)
+    assert est.solution_lines == 6
     assert est.core_minutes == pytest.approx(10.0)
     assert est.optional_minutes == 0
 
