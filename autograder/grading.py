@@ -1076,6 +1076,9 @@ def _optional_as_released(cells: list, released: frozenset[str]) -> list[int]:
     ]
 
 
+NAME_ERRORS = {"NameError", "UnboundLocalError"}
+
+
 def _missed_a_name(execution) -> bool:
     """Whether a cell, or a student's function called by a hidden check, raised NameError."""
     for ran in execution.cells.values():
@@ -1096,9 +1099,6 @@ def _missed_a_name(execution) -> bool:
     return False
 
 
-NAME_ERRORS = {"NameError", "UnboundLocalError"}
-
-
 def _last_graded_cell(cells: list) -> int | None:
     """The index of the last cell nbgrader grades (a test cell, or a manually graded one)."""
     graded = [
@@ -1116,8 +1116,8 @@ def _culprit(job: dict, execution) -> int | None:
     cells = job["cells"]
     after = execution.last_cell
     end = job.get("until", len(cells) - 1) + 1
+    passed = {*job.get("skip", []), *job.get("optional", [])}  # cells that never ran
     for index in range(after + 1, end):
-        passed = {*job.get("skip", []), *job.get("optional", [])}
         if cells[index].get("cell_type") == "code" and index not in passed:
             return index
     return None
