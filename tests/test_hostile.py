@@ -83,7 +83,7 @@ def turn_test_cell_into_markdown(nb):
 
 # A copy of the reference outside this checkout and outside the course folder, as an old
 # checkout of the course in the instructor's temp folder would be (the sandbox shows neither).
-# (One per user: the temp folder is shared, and CI runs this suite as root and as a user.)
+# (One per user: the temp folder is shared by every user of the machine.)
 DECOY = (
     Path(tempfile.gettempdir()) / f"itlm-decoy-checkout-{os.getuid()}" / "solutions" / "entropy.py"
 )

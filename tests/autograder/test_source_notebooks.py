@@ -84,3 +84,42 @@ def test_source_is_committed_without_outputs(assignment):
     for cell in nb.cells:
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None
+
+
+def test_notebook_07s_written_out_adam_takes_torch_optim_adams_steps():
+    """07 trains its model with Adam written out in a few lines (torch.optim's first use costs
+    about 2 s of imports): with a cosine-decayed learning rate, it must take the same steps as
+    torch.optim.Adam with a LambdaLR schedule, the independent truth."""
+    import math
+
+    import torch
+
+    nb = read(next(a for a in ASSIGNMENTS if a.id == "07-llm-losses").source_path)
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    (source,) = [s for s in code if s.startswith("class Adam:")]
+    scope = {"torch": torch, "math": math}
+    exec(source, scope)
+    gen = torch.Generator().manual_seed(0)
+    start = [torch.randn(shape, generator=gen, dtype=torch.float64) for shape in [(5, 3), (4,)]]
+    ours = [p.clone().requires_grad_(True) for p in start]
+    truth = [p.clone().requires_grad_(True) for p in start]
+    adam = scope["Adam"](ours)
+    reference = torch.optim.Adam(truth, lr=0.05)
+    cosine = lambda s: 0.5 * (1 + math.cos(math.pi * s / 30))  # noqa: E731
+    schedule = torch.optim.lr_scheduler.LambdaLR(reference, cosine)
+    target = torch.randn(5, 3, generator=gen, dtype=torch.float64)
+
+    def loss(w, b):  # gradients of unequal scales
+        return ((w - target) ** 4).sum() + (b.sin() * 3).sum()
+
+    for step in range(30):
+        loss(*ours).backward()
+        adam.step(lr=0.05 * cosine(step))
+        assert all(p.grad is None for p in ours), "step() clears the gradients"
+        reference.zero_grad()
+        loss(*truth).backward()
+        reference.step()
+        schedule.step()
+    for a, b, first in zip(ours, truth, start, strict=True):
+        assert not torch.allclose(b, first)  # it moved
+        torch.testing.assert_close(a.detach(), b.detach(), rtol=1e-12, atol=1e-12)
